@@ -1,0 +1,1177 @@
+//! One agent file → [`AgentDef`]: splitting, YAML, and the checks that need
+//! nothing but the file itself (schema, types, ranges, names, secrets).
+//! Checks that need the config or other files run later, in `project`.
+
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span, suggest};
+use crate::dialect::Dialect;
+use crate::rules::{Rule, secrets};
+use crate::source::FileId;
+use crate::source::split::{self, SplitError};
+use crate::syntax::yaml::{self, YNode, YValue, YamlErrorKind, YamlLimits};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+pub use crate::diagnostic::Sp;
+
+/// The tools an agent declares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ToolsDecl {
+    /// No `tools` key: the parent's tools.
+    Inherit,
+    /// `tools: "*"`.
+    All(Span),
+    /// Tool names as written in the file's dialect.
+    List(Vec<Sp<String>>),
+}
+
+/// Model parameters passed to the provider.
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct Params {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_effort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+/// One agent definition as read from its file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentDef {
+    pub file: FileId,
+    pub dialect: Dialect,
+    /// The id used to open the agent.
+    pub name: String,
+    /// The `name` value, or the opening fence when the id is the file stem.
+    pub name_span: Span,
+    pub description: Option<String>,
+    pub role: Option<Sp<String>>,
+    pub provider: Option<Sp<String>>,
+    pub model: Option<Sp<String>>,
+    /// `None`: no `fallback` key. The span is the whole value.
+    pub fallback: Option<(Vec<Sp<String>>, Span)>,
+    pub tools: ToolsDecl,
+    pub requires: Vec<Sp<String>>,
+    pub params: Params,
+    pub extensions: BTreeMap<String, serde_json::Value>,
+    /// The system prompt: the body after the closing fence.
+    pub body: Range<usize>,
+    pub prompt_sha256: String,
+    /// The opening fence (line 1), where file-level findings point.
+    pub fence: Span,
+}
+
+/// What a file yielded: a definition (possibly with findings) or only findings.
+#[derive(Debug)]
+pub struct Analysis {
+    pub def: Option<AgentDef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub const CAPABILITIES: &[&str] = &["vision", "tools", "reasoning", "json"];
+pub const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
+
+/// Analyses one agent file's text. `stem` is the file name without `.md`
+/// (and without `.agent` for Copilot files).
+pub fn analyze(
+    file: FileId,
+    text: &str,
+    dialect: Dialect,
+    stem: &str,
+    limits: YamlLimits,
+) -> Analysis {
+    let mut cx = Cx {
+        file,
+        text,
+        dialect,
+        diags: Vec::new(),
+    };
+    let def = cx.run(stem, limits);
+    Analysis {
+        def,
+        diagnostics: cx.diags,
+    }
+}
+
+struct Cx<'a> {
+    file: FileId,
+    text: &'a str,
+    dialect: Dialect,
+    diags: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn span(&self, r: &Range<usize>) -> Span {
+        Span::new(self.file, r.start, r.end)
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn run(&mut self, stem: &str, limits: YamlLimits) -> Option<AgentDef> {
+        let fm = match split::split(self.text) {
+            Ok(fm) => fm,
+            Err(e) => {
+                self.split_error(e);
+                return None;
+            }
+        };
+        let fence = self.span(&fm.open);
+        let yaml_text = &self.text[fm.yaml.clone()];
+        let parsed = match yaml::parse(yaml_text, fm.yaml.start, limits) {
+            Ok(p) => p,
+            Err(e) => match self.recover_unquoted(&fm.yaml, limits, &e) {
+                Some(ok) => ok,
+                None => {
+                    let rule = match e.kind {
+                        YamlErrorKind::Syntax => Rule::YamlSyntax,
+                        YamlErrorKind::Limits => Rule::YamlLimits,
+                    };
+                    let at = e.offset.min(self.text.len());
+                    let end = next_char_end(self.text, at);
+                    let mut d = Diagnostic::at(rule, Span::new(self.file, at, end), e.message);
+                    if rule == Rule::YamlSyntax {
+                        d = d.with_help_opt(yaml_help(self.text, at));
+                    }
+                    self.push(d);
+                    return None;
+                }
+            },
+        };
+        for dup in &parsed.duplicates {
+            self.push(
+                Diagnostic::at(
+                    Rule::DuplicateKey,
+                    self.span(&dup.second),
+                    format!("duplicate key `{}`", dup.key),
+                )
+                .with_label(self.span(&dup.first), "first defined here")
+                .with_help("YAML keys must be unique; remove one of them"),
+            );
+        }
+        let entries: Vec<(YNode, YNode)> = match parsed.root.value {
+            YValue::Map(entries) => entries,
+            YValue::Null => Vec::new(),
+            _ => {
+                let at = parsed.root.span.clone();
+                self.push(
+                    Diagnostic::at(
+                        Rule::FrontmatterNotMapping,
+                        self.span(&at),
+                        format!(
+                            "frontmatter is {}, not a mapping of keys to values",
+                            parsed.root.type_name()
+                        ),
+                    )
+                    .with_help("write `key: value` lines, such as `description: ...`"),
+                );
+                return None;
+            }
+        };
+        for (key, value) in &entries {
+            self.scan_secrets(key.key_text().as_deref(), value);
+        }
+        let mut def = AgentDef {
+            file: self.file,
+            dialect: self.dialect,
+            name: stem.to_string(),
+            name_span: fence,
+            description: None,
+            role: None,
+            provider: None,
+            model: None,
+            fallback: None,
+            tools: ToolsDecl::Inherit,
+            requires: Vec::new(),
+            params: Params::default(),
+            extensions: BTreeMap::new(),
+            body: fm.body.clone(),
+            prompt_sha256: prompt_sha256(&self.text[fm.body.clone()]),
+            fence,
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut has_name = false;
+        let mut has_prompt_field = false;
+        for (key, value) in &entries {
+            let Some(k) = key.key_text() else {
+                self.push(Diagnostic::at(
+                    Rule::UnknownField,
+                    self.span(&key.span),
+                    format!("a {} cannot be a frontmatter key", key.type_name()),
+                ));
+                continue;
+            };
+            if !seen.insert(k.clone()) {
+                continue; // duplicate-key already reported; the first one counts
+            }
+            if k.starts_with("x-") {
+                def.extensions.insert(k.clone(), value.to_json());
+                continue;
+            }
+            if !self.dialect.knows(&k) {
+                self.unknown_key(&k, key);
+                continue;
+            }
+            match k.as_str() {
+                "name" => {
+                    has_name = true;
+                    self.name(&mut def, stem, value);
+                }
+                "description" => def.description = self.description(value),
+                "role" => def.role = self.string(&k, value),
+                "provider" => def.provider = self.string(&k, value),
+                "model" => self.model(&mut def, value),
+                "fallback" => def.fallback = self.fallback(value),
+                "tools" => def.tools = self.tools(value),
+                "requires" => def.requires = self.requires(value),
+                "temperature" => def.params.temperature = self.number(&k, value, 0.0, 2.0),
+                "top_p" => def.params.top_p = self.number(&k, value, 0.0, 1.0),
+                "max_tokens" => def.params.max_tokens = self.max_tokens(value),
+                "reasoning_effort" => def.params.reasoning_effort = self.effort(value),
+                "timeout" => def.params.timeout_ms = self.timeout(value),
+                "prompt" => has_prompt_field = true,
+                _ => {} // a known field of this dialect that agentc does not use
+            }
+        }
+        if self.dialect.requires_name() && !has_name {
+            self.push(
+                Diagnostic::at(Rule::MissingField, fence, "missing required field `name`")
+                    .with_help(format!("add `name: {stem}`")),
+            );
+        }
+        if def.description.is_none()
+            && !entries
+                .iter()
+                .any(|(k, _)| k.as_str() == Some("description"))
+        {
+            self.push(
+                Diagnostic::at(
+                    Rule::MissingField,
+                    fence,
+                    "missing required field `description`",
+                )
+                .with_help("add `description: ...` saying when to use this agent"),
+            );
+        }
+        if self.text[fm.body.clone()].trim().is_empty() && !has_prompt_field {
+            self.push(
+                Diagnostic::at(
+                    Rule::EmptyPrompt,
+                    self.span(&fm.close),
+                    "the agent has no system prompt",
+                )
+                .with_help("write the agent's instructions below the closing `---`"),
+            );
+        }
+        Some(def)
+    }
+
+    fn split_error(&mut self, e: SplitError) {
+        match e {
+            SplitError::Missing { fence_later } => {
+                let first = first_line(self.text);
+                let mut d = Diagnostic::at(
+                    Rule::MissingFrontmatter,
+                    self.span(&first),
+                    "the file does not begin with a `---` frontmatter fence",
+                );
+                match fence_later {
+                    Some(l) => {
+                        let (line, _) = line_of(self.text, l.start);
+                        d = d
+                            .with_label(self.span(&l), "this fence must be the first line")
+                            .with_help(format!(
+                                "move the frontmatter to line 1: the `---` on line {line} must start the file, with nothing before it"
+                            ));
+                    }
+                    None => {
+                        d = d.with_help(
+                            "start the file with `---`, the agent's YAML keys, and `---`",
+                        )
+                    }
+                }
+                self.push(d);
+            }
+            SplitError::Unterminated { open, near_miss } => {
+                let mut d = Diagnostic::at(
+                    Rule::UnterminatedFrontmatter,
+                    self.span(&open),
+                    "the frontmatter is never closed",
+                );
+                match near_miss {
+                    Some(l) => {
+                        let found = &self.text[l.clone()];
+                        let (line, _) = line_of(self.text, l.start);
+                        let what = describe_fence(found);
+                        d = d
+                            .with_label(self.span(&l), format!("{what}, not `---`"))
+                            .with_help(format!(
+                                "line {line} looks like the closing fence but is {what}; make it exactly `---`"
+                            ))
+                            .with_fix(Fix {
+                                message: "make the closing fence exactly `---`".into(),
+                                edits: vec![Edit {
+                                    span: self.span(&l),
+                                    replacement: "---".into(),
+                                }],
+                            });
+                    }
+                    None => d = d.with_help("add a line `---` after the last frontmatter key"),
+                }
+                self.push(d);
+            }
+        }
+    }
+
+    /// One-line plain values containing `: ` (as Claude's `/agents` writes
+    /// descriptions) are not YAML. Each such line is replaced by a quoted
+    /// placeholder of the same byte length, so every span stays exact, and the
+    /// original text is put back after parsing.
+    fn recover_unquoted(
+        &mut self,
+        yaml_range: &Range<usize>,
+        limits: YamlLimits,
+        error: &yaml::YamlError,
+    ) -> Option<yaml::Parsed> {
+        if error.kind != YamlErrorKind::Syntax {
+            return None;
+        }
+        let text = &self.text[yaml_range.clone()];
+        let candidates = unquoted_colon_values(text);
+        if candidates.is_empty() {
+            return None;
+        }
+        let mut patched = text.to_string();
+        for c in &candidates {
+            let n = c.value.len();
+            let placeholder = format!("\"{}\"", "x".repeat(n - 2));
+            patched.replace_range(c.value.clone(), &placeholder);
+        }
+        let mut parsed = yaml::parse(&patched, yaml_range.start, limits).ok()?;
+        let abs = |r: &Range<usize>| r.start + yaml_range.start..r.end + yaml_range.start;
+        if let YValue::Map(entries) = &mut parsed.root.value {
+            for (_, v) in entries.iter_mut() {
+                if let Some(c) = candidates.iter().find(|c| abs(&c.value) == v.span) {
+                    v.value = YValue::Str(text[c.value.clone()].to_string());
+                }
+            }
+        }
+        for c in &candidates {
+            let value = &text[c.value.clone()];
+            let colon = abs(&c.colon);
+            let fix = Fix {
+                message: "quote the value".into(),
+                edits: vec![Edit {
+                    span: self.span(&abs(&c.value)),
+                    replacement: double_quote(value),
+                }],
+            };
+            let help = format!(
+                "quote the value: `{}: {}`",
+                &text[c.key.clone()],
+                truncate(&double_quote(value), 60)
+            );
+            let d = if self.dialect == Dialect::Claude {
+                Diagnostic::at(
+                    Rule::UnquotedColon,
+                    self.span(&colon),
+                    "unquoted `: ` inside a plain value; strict YAML parsers reject this line",
+                )
+            } else {
+                Diagnostic::at(
+                    Rule::YamlSyntax,
+                    self.span(&colon),
+                    "mapping values are not allowed in this context: the value contains `: ` and is not quoted",
+                )
+            };
+            self.push(d.with_help(help).with_fix(fix));
+        }
+        Some(parsed)
+    }
+
+    fn scan_secrets(&mut self, key: Option<&str>, value: &YNode) {
+        match &value.value {
+            YValue::Str(s) => {
+                if let Some(message) = secrets::check(key, s) {
+                    self.push(
+                        Diagnostic::at(Rule::SecretInDefinition, self.span(&value.span), message)
+                            .with_help(secrets::HELP),
+                    );
+                }
+            }
+            YValue::Seq(items) => {
+                for i in items {
+                    self.scan_secrets(key, i);
+                }
+            }
+            YValue::Map(entries) => {
+                for (k, v) in entries {
+                    self.scan_secrets(k.key_text().as_deref(), v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn unknown_key(&mut self, k: &str, key: &YNode) {
+        let owners = self.dialect.owners_of(k);
+        let span = self.span(&key.span);
+        if owners.is_empty() {
+            let help = suggest(k, self.dialect.fields().iter().copied()).or_else(|| {
+                (self.dialect == Dialect::Agentc).then(|| {
+                    format!(
+                        "extension keys start with `x-`: `x-{k}` is passed to the plan untouched"
+                    )
+                })
+            });
+            self.push(
+                Diagnostic::at(
+                    Rule::UnknownField,
+                    span,
+                    format!(
+                        "unknown field `{k}` in {} agent file",
+                        article(self.dialect)
+                    ),
+                )
+                .with_help_opt(help),
+            );
+        } else {
+            let names: Vec<&str> = owners.iter().map(|d| d.harness()).collect();
+            self.push(
+                Diagnostic::at(
+                    Rule::ForeignField,
+                    span,
+                    format!(
+                        "`{k}` is a {} field; {} does not read it",
+                        names.join(" and "),
+                        self.dialect.harness()
+                    ),
+                )
+                .with_help_opt(suggest(k, self.dialect.fields().iter().copied())),
+            );
+        }
+    }
+
+    fn invalid_type(&mut self, key: &str, value: &YNode, expected: &str) {
+        self.push(Diagnostic::at(
+            Rule::InvalidType,
+            self.span(&value.span),
+            format!("`{key}` must be {expected}, found {}", value.type_name()),
+        ));
+    }
+
+    fn string(&mut self, key: &str, value: &YNode) -> Option<Sp<String>> {
+        match &value.value {
+            YValue::Str(s) if s.trim().is_empty() => {
+                self.push(Diagnostic::at(
+                    Rule::InvalidValue,
+                    self.span(&value.span),
+                    format!("`{key}` is empty"),
+                ));
+                None
+            }
+            YValue::Str(s) => Some(Sp::new(s.trim().to_string(), self.span(&value.span))),
+            _ => {
+                self.invalid_type(key, value, "a string");
+                None
+            }
+        }
+    }
+
+    fn name(&mut self, def: &mut AgentDef, stem: &str, value: &YNode) {
+        let Some(name) = self.string("name", value) else {
+            return;
+        };
+        if !self.dialect.name_is_id() {
+            return; // a display name; the id is the file stem
+        }
+        let valid = match self.dialect {
+            Dialect::Claude => is_claude_name(&name.value),
+            _ => is_agent_name(&name.value),
+        };
+        if !valid {
+            let (rule_text, severity) = match self.dialect {
+                Dialect::Claude => (
+                    "Claude Code names are lower-case letters, digits and hyphens",
+                    Severity::Warning,
+                ),
+                _ => ("names match `^[a-z0-9][a-z0-9._-]{0,63}$`", Severity::Error),
+            };
+            let slug = slugify(&name.value);
+            self.push(
+                Diagnostic::at(
+                    Rule::InvalidName,
+                    name.span,
+                    format!("`{}` is not a valid agent name: {rule_text}", name.value),
+                )
+                .with_severity(severity)
+                .with_help_opt((!slug.is_empty()).then(|| format!("use `name: {slug}`"))),
+            );
+        } else if name.value != stem && self.dialect != Dialect::Claude {
+            // Claude Code opens an agent by its `name`; the file name does not
+            // matter there (plugins prefix names, files keep short ones).
+            self.push(
+                Diagnostic::at(
+                    Rule::NameMismatch,
+                    name.span,
+                    format!(
+                        "name `{}` differs from the file name `{stem}`; the agent is opened as `{}`",
+                        name.value, name.value
+                    ),
+                )
+                .with_help(format!(
+                    "rename the file to `{}.md`, or set `name: {stem}`",
+                    name.value
+                )),
+            );
+        }
+        def.name = name.value;
+        def.name_span = name.span;
+    }
+
+    fn description(&mut self, value: &YNode) -> Option<String> {
+        match &value.value {
+            YValue::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            YValue::Str(_) | YValue::Null => {
+                self.push(
+                    Diagnostic::at(
+                        Rule::MissingField,
+                        self.span(&value.span),
+                        "`description` is empty",
+                    )
+                    .with_help("say when to use this agent; the parent agent reads it to choose"),
+                );
+                None
+            }
+            _ => {
+                self.invalid_type("description", value, "a string");
+                None
+            }
+        }
+    }
+
+    fn model(&mut self, def: &mut AgentDef, value: &YNode) {
+        match (&value.value, self.dialect) {
+            (YValue::Seq(items), Dialect::Copilot) => {
+                let mut models = self.string_list("model", items);
+                if !models.is_empty() {
+                    def.model = Some(models.remove(0));
+                    if !models.is_empty() {
+                        def.fallback = Some((models, self.span(&value.span)));
+                    }
+                }
+            }
+            _ => def.model = self.string("model", value),
+        }
+    }
+
+    fn string_list(&mut self, key: &str, items: &[YNode]) -> Vec<Sp<String>> {
+        items.iter().filter_map(|i| self.string(key, i)).collect()
+    }
+
+    fn fallback(&mut self, value: &YNode) -> Option<(Vec<Sp<String>>, Span)> {
+        let span = self.span(&value.span);
+        match &value.value {
+            YValue::Str(_) => self.string("fallback", value).map(|s| (vec![s], span)),
+            YValue::Seq(items) => Some((self.string_list("fallback", items), span)),
+            _ => {
+                self.invalid_type("fallback", value, "a model reference or a list of them");
+                None
+            }
+        }
+    }
+
+    fn tools(&mut self, value: &YNode) -> ToolsDecl {
+        let span = self.span(&value.span);
+        match (&value.value, self.dialect) {
+            (YValue::Str(s), _) if s.trim() == "*" => ToolsDecl::All(span),
+            (YValue::Seq(items), _) => ToolsDecl::List(self.string_list("tools", items)),
+            (YValue::Str(s), Dialect::Claude | Dialect::Copilot) => {
+                ToolsDecl::List(self.comma_list(s, value))
+            }
+            (YValue::Map(entries), Dialect::Opencode) => {
+                let mut list = Vec::new();
+                for (k, v) in entries {
+                    match (&k.value, &v.value) {
+                        (YValue::Str(name), YValue::Bool(true)) => {
+                            list.push(Sp::new(name.clone(), self.span(&k.span)))
+                        }
+                        (YValue::Str(_), YValue::Bool(false)) => {}
+                        _ => self.invalid_type("tools", v, "`true` or `false`"),
+                    }
+                }
+                ToolsDecl::List(list)
+            }
+            (YValue::Null, _) => ToolsDecl::List(Vec::new()),
+            _ => {
+                let expected = match self.dialect {
+                    Dialect::Agentc => "a list of tool names or \"*\"",
+                    Dialect::Claude => "a comma-separated string or a list of tool names",
+                    Dialect::Opencode => "a mapping of tool names to true or false",
+                    Dialect::Copilot => "a string or a list of tool names",
+                };
+                self.invalid_type("tools", value, expected);
+                ToolsDecl::Inherit
+            }
+        }
+    }
+
+    /// `Read, Grep` → entries with spans, when the scalar is plain (its
+    /// source text is its value); else one span for the whole value.
+    fn comma_list(&mut self, s: &str, value: &YNode) -> Vec<Sp<String>> {
+        let raw = &self.text[value.span.clone()];
+        let exact = raw == s;
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for part in s.split(',') {
+            let lead = part.len() - part.trim_start().len();
+            let name = part.trim();
+            if !name.is_empty() {
+                let span = if exact {
+                    let start = value.span.start + offset + lead;
+                    Span::new(self.file, start, start + name.len())
+                } else {
+                    self.span(&value.span)
+                };
+                out.push(Sp::new(name.to_string(), span));
+            }
+            offset += part.len() + 1;
+        }
+        out
+    }
+
+    fn requires(&mut self, value: &YNode) -> Vec<Sp<String>> {
+        let items: Vec<Sp<String>> = match &value.value {
+            YValue::Seq(items) => self.string_list("requires", items),
+            YValue::Str(_) => self.string("requires", value).into_iter().collect(),
+            _ => {
+                self.invalid_type("requires", value, "a list of capabilities");
+                return Vec::new();
+            }
+        };
+        let mut out: Vec<Sp<String>> = Vec::new();
+        for item in items {
+            if !CAPABILITIES.contains(&item.value.as_str()) {
+                self.push(
+                    Diagnostic::at(
+                        Rule::InvalidValue,
+                        item.span,
+                        format!(
+                            "unknown capability `{}`; expected one of {}",
+                            item.value,
+                            CAPABILITIES.join(", ")
+                        ),
+                    )
+                    .with_help_opt(suggest(&item.value, CAPABILITIES.iter().copied())),
+                );
+            } else if !out.iter().any(|o| o.value == item.value) {
+                out.push(item);
+            }
+        }
+        out
+    }
+
+    fn number(&mut self, key: &str, value: &YNode, min: f64, max: f64) -> Option<f64> {
+        let n = match value.value {
+            YValue::Int(i) => i as f64,
+            YValue::Float(f) => f,
+            _ => {
+                self.invalid_type(key, value, "a number");
+                return None;
+            }
+        };
+        if !(min..=max).contains(&n) || n.is_nan() {
+            self.push(Diagnostic::at(
+                Rule::InvalidValue,
+                self.span(&value.span),
+                format!("`{key}` must be between {min} and {max}, found {n}"),
+            ));
+            return None;
+        }
+        Some(n)
+    }
+
+    fn max_tokens(&mut self, value: &YNode) -> Option<u64> {
+        match value.value {
+            YValue::Int(i) if i > 0 => Some(i as u64),
+            YValue::Int(i) => {
+                self.push(Diagnostic::at(
+                    Rule::InvalidValue,
+                    self.span(&value.span),
+                    format!("`max_tokens` must be greater than 0, found {i}"),
+                ));
+                None
+            }
+            _ => {
+                self.invalid_type("max_tokens", value, "a whole number");
+                None
+            }
+        }
+    }
+
+    fn effort(&mut self, value: &YNode) -> Option<String> {
+        let s = self.string("reasoning_effort", value)?;
+        if EFFORTS.contains(&s.value.as_str()) {
+            return Some(s.value);
+        }
+        self.push(
+            Diagnostic::at(
+                Rule::InvalidValue,
+                s.span,
+                format!(
+                    "`reasoning_effort` must be one of {}, found `{}`",
+                    EFFORTS.join(", "),
+                    s.value
+                ),
+            )
+            .with_help_opt(suggest(&s.value, EFFORTS.iter().copied())),
+        );
+        None
+    }
+
+    fn timeout(&mut self, value: &YNode) -> Option<u64> {
+        let s = match &value.value {
+            YValue::Str(s) => s.trim().to_string(),
+            YValue::Int(_) | YValue::Float(_) => {
+                self.push(
+                    Diagnostic::at(
+                        Rule::InvalidType,
+                        self.span(&value.span),
+                        "`timeout` must be a duration with a unit, found a bare number",
+                    )
+                    .with_help("write the unit: `30s`, `5m`, `1h` or `500ms`"),
+                );
+                return None;
+            }
+            _ => {
+                self.invalid_type("timeout", value, "a duration such as `30s`");
+                return None;
+            }
+        };
+        match parse_duration_ms(&s) {
+            Some(ms) if ms > 0 => Some(ms),
+            _ => {
+                self.push(
+                    Diagnostic::at(
+                        Rule::InvalidValue,
+                        self.span(&value.span),
+                        format!("`{s}` is not a duration"),
+                    )
+                    .with_help("write a number and a unit: `30s`, `5m`, `1h`, `500ms` or `1m30s`"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn article(d: Dialect) -> String {
+    match d {
+        Dialect::Agentc => "an agentc".into(),
+        other => format!("a {}", other.harness()),
+    }
+}
+
+/// `30s`, `5m`, `1h`, `500ms`, `1m30s` → milliseconds.
+pub fn parse_duration_ms(s: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else if rest.starts_with('s') {
+            (1_000, 1)
+        } else if rest.starts_with('m') {
+            (60_000, 1)
+        } else if rest.starts_with('h') {
+            (3_600_000, 1)
+        } else {
+            return None;
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        rest = &rest[len..];
+    }
+    Some(total)
+}
+
+/// `^[a-z0-9][a-z0-9._-]{0,63}$`
+pub fn is_agent_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|&c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
+        })
+}
+
+/// Claude Code's rule: lower-case letters, digits and hyphens.
+fn is_claude_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// "Explore Agent" → "explore-agent".
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(64).collect()
+}
+
+pub fn prompt_sha256(body: &str) -> String {
+    let mut h = Sha256::new();
+    if body.contains('\r') {
+        h.update(body.replace("\r\n", "\n").as_bytes());
+    } else {
+        h.update(body.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn first_line(text: &str) -> Range<usize> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    start..end
+}
+
+fn line_of(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn next_char_end(text: &str, at: usize) -> usize {
+    text[at..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .map_or(at, |c| at + c.len_utf8())
+}
+
+fn describe_fence(line: &str) -> String {
+    let trimmed = line.trim();
+    if trimmed == "---" {
+        "`---` with surrounding white space".to_string()
+    } else if trimmed.bytes().all(|b| b == b'-') {
+        format!("a line of {} dashes", trimmed.len())
+    } else {
+        format!("`{line}`")
+    }
+}
+
+/// The help for a YAML syntax error at `at`: when the line is `key: value`
+/// with a `: ` in the value, suggest quoting.
+fn yaml_help(text: &str, at: usize) -> Option<String> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let (key, value) = line.split_once(": ")?;
+    if value.contains(": ") && !value.starts_with(['"', '\'']) {
+        return Some(format!(
+            "quote the value: `{key}: {}`",
+            truncate(&double_quote(value.trim()), 60)
+        ));
+    }
+    None
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max - 4).collect();
+        format!("{head}…\"")
+    }
+}
+
+/// A YAML double-quoted scalar with `\` and `"` escaped (and control
+/// characters, which a one-line plain value cannot hold anyway).
+pub fn double_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+struct Unquoted {
+    key: Range<usize>,
+    value: Range<usize>,
+    colon: Range<usize>,
+}
+
+/// Top-level `key: value` lines whose plain one-line value contains `: `.
+fn unquoted_colon_values(text: &str) -> Vec<Unquoted> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .map(|l| {
+            let start = pos;
+            pos += l.len();
+            (start, l)
+        })
+        .collect();
+    for (i, &(start, raw)) in lines.iter().enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.starts_with([' ', '\t', '#', '-']) {
+            continue;
+        }
+        let Some(sep) = line.find(": ") else { continue };
+        let key = &line[..sep];
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            continue;
+        }
+        let after = &line[sep + 2..];
+        let lead = after.len() - after.trim_start().len();
+        let value = after.trim();
+        if value.is_empty()
+            || value.starts_with([
+                '"', '\'', '[', '{', '|', '>', '&', '*', '!', '%', '@', '`', '#',
+            ])
+        {
+            continue;
+        }
+        let Some(colon) = value.find(": ") else {
+            continue;
+        };
+        // A continuation line would make this a multi-line value.
+        if let Some(&(_, next)) = lines.get(i + 1)
+            && next.starts_with([' ', '\t'])
+            && !next.trim().is_empty()
+        {
+            continue;
+        }
+        let vstart = start + sep + 2 + lead;
+        out.push(Unquoted {
+            key: start..start + sep,
+            value: vstart..vstart + value.len(),
+            colon: vstart + colon..vstart + colon + 2,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, dialect: Dialect, stem: &str) -> Analysis {
+        analyze(FileId(0), text, dialect, stem, YamlLimits::default())
+    }
+
+    fn codes(a: &Analysis) -> Vec<&'static str> {
+        a.diagnostics.iter().map(|d| d.rule.code()).collect()
+    }
+
+    #[test]
+    fn a_clean_file_has_no_findings() {
+        let a = run(
+            "---\nname: explore\ndescription: Explores.\nprovider: lm-studio\nmodel: m\ntools: [read, grep]\ntemperature: 0.2\ntimeout: 1m30s\nx-owner: me\n---\nBody.\n",
+            Dialect::Agentc,
+            "explore",
+        );
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        let def = a.def.unwrap();
+        assert_eq!(def.name, "explore");
+        assert_eq!(def.params.temperature, Some(0.2));
+        assert_eq!(def.params.timeout_ms, Some(90_000));
+        assert_eq!(def.extensions["x-owner"], serde_json::json!("me"));
+        assert!(matches!(def.tools, ToolsDecl::List(ref l) if l.len() == 2));
+    }
+
+    #[test]
+    fn claude_unquoted_colon_is_recovered_with_exact_column() {
+        let t = "---\nname: a\ndescription: Use this agent when: you need it\ntools: Read, Grep\n---\nBody\n";
+        let a = run(t, Dialect::Claude, "a");
+        assert_eq!(codes(&a), vec!["unquoted-colon"]);
+        let d = &a.diagnostics[0];
+        let span = d.span.unwrap();
+        assert_eq!(&t[span.start..span.end], ": ");
+        assert_eq!(span.start, t.find("when:").unwrap() + 4);
+        let fix = d.fix.as_ref().unwrap();
+        assert_eq!(
+            fix.edits[0].replacement,
+            "\"Use this agent when: you need it\""
+        );
+        let def = a.def.unwrap();
+        assert_eq!(
+            def.description.as_deref(),
+            Some("Use this agent when: you need it")
+        );
+        match def.tools {
+            ToolsDecl::List(l) => {
+                assert_eq!(l[1].value, "Grep");
+                assert_eq!(&t[l[1].span.start..l[1].span.end], "Grep");
+            }
+            other => panic!("{other:?}"),
+        }
+        let a = run(t, Dialect::Agentc, "a");
+        assert!(codes(&a).contains(&"yaml-syntax"));
+    }
+
+    #[test]
+    fn quoting_escapes_backslashes_and_quotes() {
+        assert_eq!(double_quote(r#"a "b" \n: c"#), r#""a \"b\" \\n: c""#);
+    }
+
+    #[test]
+    fn names_are_checked_per_dialect() {
+        let a = run(
+            "---\nname: \"Explore Agent\"\ndescription: d\n---\nB\n",
+            Dialect::Agentc,
+            "explore",
+        );
+        assert_eq!(codes(&a), vec!["invalid-name"]);
+        assert_eq!(a.diagnostics[0].severity, Severity::Error);
+        assert_eq!(
+            a.diagnostics[0].help.as_deref(),
+            Some("use `name: explore-agent`")
+        );
+        let a = run(
+            "---\nname: Explore_Agent\ndescription: d\n---\nB\n",
+            Dialect::Claude,
+            "x",
+        );
+        assert_eq!(a.diagnostics[0].severity, Severity::Warning);
+        let a = run(
+            "---\nname: Pretty Name\ndescription: d\n---\nB\n",
+            Dialect::Copilot,
+            "pretty",
+        );
+        assert!(a.diagnostics.is_empty());
+        assert_eq!(a.def.unwrap().name, "pretty");
+    }
+
+    #[test]
+    fn values_are_typed_and_ranged() {
+        let a = run(
+            "---\ndescription: d\ntemperature: hot\ntop_p: 2\nmax_tokens: 0\nreasoning_effort: hgih\ntimeout: 30\nrequires: [vison]\n---\nB\n",
+            Dialect::Agentc,
+            "a",
+        );
+        assert_eq!(
+            codes(&a),
+            vec![
+                "invalid-type",
+                "invalid-value",
+                "invalid-value",
+                "invalid-value",
+                "invalid-type",
+                "invalid-value"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_and_foreign_fields() {
+        let a = run(
+            "---\ndescription: d\nmodle: x\ncolor: blue\n---\nB\n",
+            Dialect::Agentc,
+            "a",
+        );
+        assert_eq!(codes(&a), vec!["unknown-field", "foreign-field"]);
+        assert_eq!(
+            a.diagnostics[0].help.as_deref(),
+            Some("did you mean `model`?")
+        );
+        assert!(
+            a.diagnostics[1]
+                .message
+                .contains("Claude Code and OpenCode")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_first() {
+        let a = run(
+            "---\ndescription: d\nmodel: a\nmodel: b\n---\nB\n",
+            Dialect::Agentc,
+            "a",
+        );
+        assert_eq!(codes(&a), vec!["duplicate-key"]);
+        assert_eq!(a.def.unwrap().model.unwrap().value, "a");
+    }
+
+    #[test]
+    fn secrets_anywhere_in_frontmatter() {
+        let key = format!("sk-ant-api03-{}", "Zx8Kq2".repeat(4));
+        let t = format!("---\ndescription: d\nx-cfg:\n  token: hunter2\n  other: {key}\n---\nB\n");
+        let a = run(&t, Dialect::Agentc, "a");
+        assert_eq!(
+            codes(&a),
+            vec!["secret-in-definition", "secret-in-definition"]
+        );
+        for d in &a.diagnostics {
+            assert!(!d.message.contains("hunter2") && !d.message.contains(&key));
+        }
+    }
+
+    #[test]
+    fn copilot_model_list_is_a_fallback_chain() {
+        let a = run(
+            "---\ndescription: d\nmodel: [GPT-5, Claude Sonnet 4.5]\n---\nB\n",
+            Dialect::Copilot,
+            "a",
+        );
+        let def = a.def.unwrap();
+        assert_eq!(def.model.unwrap().value, "GPT-5");
+        assert_eq!(def.fallback.unwrap().0[0].value, "Claude Sonnet 4.5");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("30s"), Some(30_000));
+        assert_eq!(parse_duration_ms("5m"), Some(300_000));
+        assert_eq!(parse_duration_ms("500ms"), Some(500));
+        assert_eq!(parse_duration_ms("1h2m"), Some(3_720_000));
+        assert_eq!(parse_duration_ms("30"), None);
+        assert_eq!(parse_duration_ms("s"), None);
+        assert_eq!(parse_duration_ms("99999999999999999999h"), None);
+    }
+
+    #[test]
+    fn prompt_hash_reads_crlf_as_lf() {
+        assert_eq!(prompt_sha256("a\r\nb\r\n"), prompt_sha256("a\nb\n"));
+    }
+}

@@ -1,0 +1,174 @@
+//! `agentc check`: the project and user scope, or the files and folders
+//! given, checked and reported.
+
+use super::{CliError, CliResult, Outcome, args::CheckArgs, args::Cli};
+use crate::dialect::Dialect;
+use crate::discover::{self, AgentFile, Env, ProjectFiles};
+use crate::project::{self, LoadRequest};
+use crate::render::{Format, Report};
+use crate::source::SourceMap;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
+    let format = super::findings_format(cli.format.as_deref())?;
+    let dialect = match &args.dialect {
+        Some(d) => Some(Dialect::parse(d).ok_or_else(|| {
+            CliError::Usage(format!(
+                "unknown dialect `{d}`; expected agentc, claude, opencode or copilot"
+            ))
+        })?),
+        None => None,
+    };
+    let requests = requests(cli, args, env, dialect)?;
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    let (mut files, mut agents) = (0, 0);
+    let mut deny_warnings = args.deny_warnings;
+    for req in requests {
+        let (p, d) = project::load(req, env, &mut sources);
+        files += p.files;
+        agents += p.planned().count();
+        deny_warnings |= p.config.project.deny_warnings.unwrap_or(false)
+            || p.config.user.deny_warnings.unwrap_or(false);
+        diagnostics.extend(d);
+    }
+    let report = Report::new(&sources, diagnostics, files, agents);
+    let mut out = report.render(format, super::stdout_color(cli));
+    if format == Format::Human && !cli.quiet {
+        out.push_str(&summary_line(&report));
+    }
+    super::print(&out)?;
+    let s = report.summary;
+    Ok(if s.errors > 0 || (deny_warnings && s.warnings > 0) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+pub fn summary_line(report: &Report) -> String {
+    let s = report.summary;
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    let read = format!(
+        "{} checked, {} compiled",
+        plural(s.files, "file"),
+        plural(s.agents, "agent")
+    );
+    if s.errors == 0 && s.warnings == 0 {
+        format!("All checks passed: {read}.\n")
+    } else {
+        format!(
+            "Found {} and {}: {read}.\n",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning")
+        )
+    }
+}
+
+fn requests(
+    cli: &Cli,
+    args: &CheckArgs,
+    env: &Env,
+    dialect: Option<Dialect>,
+) -> Result<Vec<LoadRequest>, CliError> {
+    if args.paths.is_empty() {
+        let root = super::project_root(cli, env)?;
+        let mut project = discover::discover_project(&root);
+        if let Some(d) = dialect {
+            project = discover::discover_tree(&root, Some(d))
+                .into_iter()
+                .next()
+                .unwrap_or(project);
+        }
+        return Ok(vec![LoadRequest {
+            project,
+            user: super::user_files(env, !cli.no_user),
+            parent: None,
+        }]);
+    }
+    let mut by_root: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
+    let mut out = Vec::new();
+    for path in &args.paths {
+        let full = env.cwd.join(path);
+        let meta = std::fs::metadata(&full).map_err(|e| {
+            CliError::Usage(format!("cannot read `{}`: {}", path.display(), io_kind(&e)))
+        })?;
+        if meta.is_dir() {
+            for p in discover::discover_tree(&full, dialect) {
+                out.push(LoadRequest {
+                    project: p,
+                    user: None,
+                    parent: None,
+                });
+            }
+        } else {
+            let parent = full.parent().unwrap_or(&env.cwd).to_path_buf();
+            let root = discover::find_project_root(&parent);
+            let (d, origin) = match dialect {
+                Some(d) => (d, discover::Origin::Collection),
+                None => discover::dialect_of_file(&full),
+            };
+            let stem_path = full.clone();
+            let name = stem_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stem = name.strip_suffix(".md").unwrap_or(&name);
+            let stem = if d == Dialect::Copilot {
+                stem.strip_suffix(".agent").unwrap_or(stem)
+            } else {
+                stem
+            };
+            let entry = by_root.entry(root.clone()).or_insert_with(|| {
+                let config = root.join(discover::AGENTS_DIR).join(discover::CONFIG_FILE);
+                ProjectFiles {
+                    config: config.is_file().then_some(config),
+                    root: root.clone(),
+                    ..Default::default()
+                }
+            });
+            if !entry.agents.iter().any(|a| a.path == full) {
+                entry.agents.push(AgentFile {
+                    stem: stem.to_string(),
+                    path: full,
+                    dialect: d,
+                    origin,
+                });
+            }
+        }
+    }
+    out.extend(by_root.into_values().map(|project| LoadRequest {
+        project,
+        user: None,
+        parent: None,
+    }));
+    if args.user
+        && !cli.no_user
+        && let Some(user) = super::user_files(env, true)
+    {
+        out.push(LoadRequest {
+            project: ProjectFiles {
+                root: user.root.clone(),
+                ..Default::default()
+            },
+            user: Some(user),
+            parent: None,
+        });
+    }
+    Ok(out)
+}
+
+fn io_kind(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,272 @@
+//! `agentc plan`: the routing plan as a table or JSON, written atomically
+//! with `--out`, or compared with a committed lock with `--check`.
+
+use super::{CliError, CliResult, Outcome, args::Cli, args::PlanArgs};
+use crate::discover::{self, Env};
+use crate::plan::{self, Plan};
+use crate::project::{self, LoadRequest};
+use crate::render::{Format, Report};
+use crate::source::SourceMap;
+use serde_json::Value;
+use std::fmt::Write;
+
+pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
+    let format = super::parse_format(cli.format.as_deref(), "table", &["table", "json"])?;
+    let root = super::project_root(cli, env)?;
+    // A lock is compared with the project scope only, so a plan committed
+    // from a laptop matches CI.
+    let read_user = !cli.no_user && args.check.is_none();
+    let req = LoadRequest {
+        project: discover::discover_project(&root),
+        user: super::user_files(env, read_user),
+        parent: args.parent.clone(),
+    };
+    let mut sources = SourceMap::default();
+    let (project, diagnostics) = project::load(req, env, &mut sources);
+    let plan = plan::build(&project, &sources, &diagnostics);
+    let errors = plan.summary.errors;
+    if !diagnostics.is_empty() {
+        let report = Report::new(&sources, diagnostics, project.files, plan.summary.agents);
+        super::eprint(&report.render(Format::Human, super::stderr_color(cli)));
+    }
+    let json = plan.to_json();
+    if let Some(out) = &args.out {
+        let path = env.cwd.join(out);
+        crate::fsutil::write_atomic(&path, json.as_bytes())
+            .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", out.display())))?;
+        if !cli.quiet {
+            super::eprint(&format!(
+                "wrote the plan of {} agents to {}\n",
+                plan.summary.agents,
+                out.display()
+            ));
+        }
+    } else if let Some(lock) = &args.check {
+        let path = env.cwd.join(lock);
+        let old = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::Io(format!("cannot read `{}`: {e}", lock.display())))?;
+        if old != json {
+            super::print(&format!(
+                "{} is out of date; run `agentc plan --no-user --out {}` and commit it:\n{}",
+                lock.display(),
+                lock.display(),
+                describe_changes(&old, &plan)
+            ))?;
+            return Ok(Outcome::Findings);
+        }
+        if !cli.quiet {
+            super::eprint(&format!("{} is up to date\n", lock.display()));
+        }
+    } else if format == "json" {
+        super::print(&json)?;
+    } else {
+        super::print(&table(&plan))?;
+    }
+    Ok(if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// What changed between a committed plan and the current one, per agent
+/// and provider, field by field.
+pub fn describe_changes(old_text: &str, new: &Plan) -> String {
+    let new_v = serde_json::to_value(new).unwrap_or(Value::Null);
+    let old_v: Value = match serde_json::from_str(old_text) {
+        Ok(v) => v,
+        Err(e) => return format!("  the committed file is not a plan: {e}\n"),
+    };
+    let mut out = String::new();
+    for (section, key) in [("agents", "name"), ("providers", "id")] {
+        let index = |v: &Value| -> std::collections::BTreeMap<String, Value> {
+            v.get(section)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| Some((e.get(key)?.as_str()?.to_string(), e.clone())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (o, n) = (index(&old_v), index(&new_v));
+        let what = &section[..section.len() - 1];
+        for (name, ov) in &o {
+            match n.get(name) {
+                None => {
+                    let _ = writeln!(out, "  - {what} `{name}` removed");
+                }
+                Some(nv) if nv != ov => {
+                    let _ = writeln!(out, "  ~ {what} `{name}` changed:");
+                    diff_values("", ov, nv, &mut out);
+                }
+                _ => {}
+            }
+        }
+        for (name, nv) in &n {
+            if !o.contains_key(name) {
+                let route = nv
+                    .get("route")
+                    .map(|r| format!(" → {}", route_text(r)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  + {what} `{name}` added{route}");
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("  (the routes are the same; the file's formatting or summary differs)\n");
+    }
+    out
+}
+
+fn route_text(r: &Value) -> String {
+    match (
+        r.get("provider").and_then(Value::as_str),
+        r.get("model").and_then(Value::as_str),
+    ) {
+        (Some(p), Some(m)) => format!("{p}/{m}"),
+        (None, Some(m)) => m.to_string(),
+        _ => "inherit".into(),
+    }
+}
+
+fn diff_values(path: &str, old: &Value, new: &Value, out: &mut String) {
+    match (old, new) {
+        (Value::Object(o), Value::Object(n)) => {
+            let keys: std::collections::BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match (o.get(k), n.get(k)) {
+                    (Some(a), Some(b)) if a != b => diff_values(&p, a, b, out),
+                    (Some(a), None) => {
+                        let _ = writeln!(out, "      {p}: {a} → (absent)");
+                    }
+                    (None, Some(b)) => {
+                        let _ = writeln!(out, "      {p}: (absent) → {b}");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "      {path}: {old} → {new}");
+        }
+    }
+}
+
+/// The plan for people: one row per agent.
+pub fn table(plan: &Plan) -> String {
+    let mut rows: Vec<[String; 7]> = vec![[
+        "AGENT".into(),
+        "ROLE".into(),
+        "PROVIDER".into(),
+        "MODEL".into(),
+        "CHOSEN BY".into(),
+        "FALLBACKS".into(),
+        "TOOLS".into(),
+    ]];
+    for a in &plan.agents {
+        let r = &a.route;
+        let dash = || "-".to_string();
+        let provider = match (&r.provider, r.inherit) {
+            (Some(p), _) if r.trusted == Some(false) => format!("{p} (untrusted)"),
+            (Some(p), _) => p.clone(),
+            (None, true) => "(parent)".into(),
+            (None, false) => dash(),
+        };
+        let model = match (&r.model, r.inherit) {
+            (Some(m), _) => m.clone(),
+            (None, true) => "(parent)".into(),
+            (None, false) => dash(),
+        };
+        let chosen = match (&r.provider_source, &r.model_source) {
+            _ if r.inherit => "inherit".to_string(),
+            (Some(p), Some(m)) if p.layer != m.layer => format!("{} + {}", p.layer, m.layer),
+            (_, Some(m)) => m.layer.clone(),
+            (Some(p), None) => p.layer.clone(),
+            (None, None) => dash(),
+        };
+        let fallbacks = if a.fallbacks.is_empty() {
+            dash()
+        } else {
+            a.fallbacks
+                .iter()
+                .map(|f| match &f.provider {
+                    Some(p) => format!("{p}/{}", f.model),
+                    None => f.model.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let tools = match &a.tools {
+            None => "(parent)".into(),
+            Some(plan::PlanTools::All(_)) => "*".into(),
+            Some(plan::PlanTools::List(l)) if l.is_empty() => "(none)".into(),
+            Some(plan::PlanTools::List(l)) => l.join(", "),
+        };
+        let name = if a.shadows.is_empty() {
+            a.name.clone()
+        } else {
+            format!("{}*", a.name)
+        };
+        rows.push([
+            name,
+            a.role.clone().unwrap_or_else(dash),
+            provider,
+            model,
+            chosen,
+            fallbacks,
+            tools,
+        ]);
+    }
+    let mut widths = [0usize; 7];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i == 6 {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let shadowing: Vec<&plan::PlanAgent> = plan
+        .agents
+        .iter()
+        .filter(|a| !a.shadows.is_empty())
+        .collect();
+    if !shadowing.is_empty() {
+        out.push('\n');
+        for a in shadowing {
+            for s in &a.shadows {
+                let _ = writeln!(
+                    out,
+                    "* {} ({}) shadows {} ({})",
+                    a.name,
+                    a.path,
+                    s.path,
+                    s.scope.as_str()
+                );
+            }
+        }
+    }
+    let s = plan.summary;
+    let _ = writeln!(
+        out,
+        "\n{} agents planned from {} files; {} errors, {} warnings.",
+        s.agents, s.files, s.errors, s.warnings
+    );
+    out
+}

@@ -1,0 +1,476 @@
+//! Discovery: where agent files and configs are. The user scope
+//! (`$AGENTC_USER_DIR`), the project found from the working directory, and
+//! folders given on the command line (monorepos), honouring `.gitignore`,
+//! skipping editor and hidden files, and following symlinks only while they
+//! stay inside their root.
+
+use crate::dialect::Dialect;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The process environment agentc reads, gathered once.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub cwd: PathBuf,
+    /// `AGENTC_USER_DIR`, else `$XDG_CONFIG_HOME/agentc`, else the platform
+    /// config directory. `None` when none can be found.
+    pub user_dir: Option<PathBuf>,
+    pub ollama_host: Option<String>,
+}
+
+impl Env {
+    pub fn from_process() -> std::io::Result<Env> {
+        let cwd = std::env::current_dir()?;
+        Ok(Env {
+            user_dir: user_dir_from(
+                std::env::var_os("AGENTC_USER_DIR"),
+                std::env::var_os("XDG_CONFIG_HOME"),
+                std::env::var_os("HOME"),
+            ),
+            ollama_host: std::env::var("OLLAMA_HOST").ok(),
+            cwd,
+        })
+    }
+}
+
+fn user_dir_from(
+    agentc: Option<std::ffi::OsString>,
+    xdg: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    let non_empty = |v: Option<std::ffi::OsString>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = non_empty(agentc) {
+        return Some(dir);
+    }
+    if let Some(xdg) = non_empty(xdg) {
+        return Some(xdg.join("agentc"));
+    }
+    let home = non_empty(home)?;
+    Some(if cfg!(target_os = "macos") {
+        home.join("Library/Application Support/agentc")
+    } else {
+        home.join(".config/agentc")
+    })
+}
+
+/// Which folder kind a file was found in; earlier kinds shadow later ones
+/// within one project (`.agents/` beats `.claude/agents/`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    Agents,
+    Claude,
+    Opencode,
+    Copilot,
+    /// A collection read with `--dialect`.
+    Collection,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentFile {
+    pub path: PathBuf,
+    pub dialect: Dialect,
+    pub origin: Origin,
+    /// The id the file gets when its `name` does not say: the stem, without
+    /// `.agent` for Copilot files.
+    pub stem: String,
+}
+
+/// One project's files: its root, config and agent files, in path order.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFiles {
+    pub root: PathBuf,
+    pub config: Option<PathBuf>,
+    pub agents: Vec<AgentFile>,
+    /// Symlinks that leave the root: not read.
+    pub escapes: Vec<PathBuf>,
+}
+
+pub const AGENTS_DIR: &str = ".agents";
+pub const CONFIG_FILE: &str = "agentc.toml";
+
+/// Hidden folders that hold agents (or lead to them) and are walked.
+const AGENT_FOLDERS: &[&str] = &[".agents", ".claude", ".opencode", ".github"];
+
+/// Dialect folders relative to a project root.
+const DIALECT_DIRS: &[(&str, Dialect, Origin)] = &[
+    (".claude/agents", Dialect::Claude, Origin::Claude),
+    (".opencode/agent", Dialect::Opencode, Origin::Opencode),
+    (".opencode/agents", Dialect::Opencode, Origin::Opencode),
+    (".github/agents", Dialect::Copilot, Origin::Copilot),
+];
+
+fn is_project_root(dir: &Path) -> bool {
+    dir.join(AGENTS_DIR).is_dir() || DIALECT_DIRS.iter().any(|(d, _, _)| dir.join(d).is_dir())
+}
+
+/// Walks up from `start` to the first folder holding `.agents/` or a
+/// dialect folder, stopping at a `.git` boundary; `start` if none.
+pub fn find_project_root(start: &Path) -> PathBuf {
+    for dir in start.ancestors() {
+        if is_project_root(dir) {
+            return dir.to_path_buf();
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    start.to_path_buf()
+}
+
+/// Whether a file name is an agent file at all: `*.md`, not hidden, not an
+/// editor's backup or lock file, not a README.
+pub fn is_agent_file_name(name: &str) -> bool {
+    name.ends_with(".md") && !name.starts_with('.') && !name.eq_ignore_ascii_case("readme.md")
+}
+
+fn stem_of(path: &Path, dialect: Dialect) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    match dialect {
+        Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem).to_string(),
+        _ => stem.to_string(),
+    }
+}
+
+/// Files below `dir` (in sorted order) for which `keep` holds, with the
+/// symlinks that leave `root` reported instead of followed.
+fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let escapes: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let followed: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let (esc, fol, croot) = (escapes.clone(), followed.clone(), canonical_root.clone());
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .ignore(false)
+        .parents(true)
+        .follow_links(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            let name = e.file_name().to_string_lossy();
+            // Hidden files and folders are skipped, except the agent folders.
+            if e.depth() > 0 && name.starts_with('.') && !AGENT_FOLDERS.contains(&name.as_ref()) {
+                return false;
+            }
+            if e.path_is_symlink() {
+                match e.path().canonicalize() {
+                    Ok(target) if target.starts_with(&croot) => {
+                        if target.is_dir()
+                            && let Ok(mut f) = fol.lock()
+                        {
+                            f.push(e.path().to_path_buf());
+                        }
+                    }
+                    Ok(_) => {
+                        if let Ok(mut v) = esc.lock() {
+                            v.push(e.path().to_path_buf());
+                        }
+                        return false;
+                    }
+                    Err(_) => return false, // dangling link
+                }
+            }
+            true
+        })
+        .build();
+    let mut regular = Vec::new();
+    let mut linked = Vec::new();
+    for entry in walker {
+        // Errors here are loops and unreadable folders: skipped, never fatal.
+        let Ok(entry) = entry else { continue };
+        if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        if !keep(path) {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            linked.push(path.to_path_buf());
+        } else {
+            regular.push(path.to_path_buf());
+        }
+    }
+    // A file reached twice (through a link inside the root) is read once,
+    // under its own path. Without links nothing can be reached twice.
+    let any_links = !linked.is_empty() || followed.lock().is_ok_and(|f| !f.is_empty());
+    let mut out = regular;
+    if any_links {
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        out = out
+            .into_iter()
+            .chain(linked)
+            .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())))
+            .collect();
+    }
+    out.sort();
+    let mut escapes = escapes.lock().map(|e| e.clone()).unwrap_or_default();
+    escapes.sort();
+    escapes.dedup();
+    (out, escapes)
+}
+
+fn md_file(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| is_agent_file_name(&n.to_string_lossy()))
+        .unwrap_or(false)
+}
+
+fn copilot_file(path: &Path) -> bool {
+    md_file(path) && path.to_string_lossy().ends_with(".agent.md")
+}
+
+/// The project at `root`: `.agents/` with subfolders and the dialect
+/// folders at the root.
+pub fn discover_project(root: &Path) -> ProjectFiles {
+    let mut files = ProjectFiles {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    let config = root.join(AGENTS_DIR).join(CONFIG_FILE);
+    if config.is_file() {
+        files.config = Some(config);
+    }
+    let agents_dir = root.join(AGENTS_DIR);
+    if agents_dir.is_dir() {
+        let (paths, escapes) = walk(&agents_dir, root, md_file);
+        files.escapes.extend(escapes);
+        files.agents.extend(paths.into_iter().map(|path| AgentFile {
+            stem: stem_of(&path, Dialect::Agentc),
+            path,
+            dialect: Dialect::Agentc,
+            origin: Origin::Agents,
+        }));
+    }
+    for (dir, dialect, origin) in DIALECT_DIRS {
+        let d = root.join(dir);
+        if !d.is_dir() {
+            continue;
+        }
+        let keep: fn(&Path) -> bool = if *dialect == Dialect::Copilot {
+            copilot_file
+        } else {
+            md_file
+        };
+        let (paths, escapes) = walk(&d, root, keep);
+        files.escapes.extend(escapes);
+        files.agents.extend(paths.into_iter().map(|path| AgentFile {
+            stem: stem_of(&path, *dialect),
+            path,
+            dialect: *dialect,
+            origin: *origin,
+        }));
+    }
+    // A Claude Code plugin keeps its agents in `agents/`.
+    if root.join(".claude-plugin").is_dir() && root.join("agents").is_dir() {
+        let (paths, escapes) = walk(&root.join("agents"), root, md_file);
+        files.escapes.extend(escapes);
+        files.agents.extend(paths.into_iter().map(|path| AgentFile {
+            stem: stem_of(&path, Dialect::Claude),
+            path,
+            dialect: Dialect::Claude,
+            origin: Origin::Claude,
+        }));
+    }
+    files
+}
+
+/// The user scope: `$AGENTC_USER_DIR/agents/**/*.md` and its config.
+pub fn discover_user(user_dir: &Path) -> ProjectFiles {
+    let mut files = ProjectFiles {
+        root: user_dir.to_path_buf(),
+        ..Default::default()
+    };
+    let config = user_dir.join(CONFIG_FILE);
+    if config.is_file() {
+        files.config = Some(config);
+    }
+    let dir = user_dir.join("agents");
+    if dir.is_dir() {
+        let (paths, escapes) = walk(&dir, user_dir, md_file);
+        files.escapes = escapes;
+        files.agents = paths
+            .into_iter()
+            .map(|path| AgentFile {
+                stem: stem_of(&path, Dialect::Agentc),
+                path,
+                dialect: Dialect::Agentc,
+                origin: Origin::Agents,
+            })
+            .collect();
+    }
+    files
+}
+
+/// How a file below a walked tree is classified: its project root, dialect
+/// and origin.
+fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
+    let rel = path.strip_prefix(top).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let dirs = &parts[..parts.len().saturating_sub(1)];
+    let root_at = |i: usize| -> PathBuf {
+        let mut r = top.to_path_buf();
+        for p in &parts[..i] {
+            r.push(p);
+        }
+        r
+    };
+    // The innermost agent folder decides.
+    for i in (0..dirs.len()).rev() {
+        let d = dirs[i].as_str();
+        let next = dirs.get(i + 1).map(String::as_str);
+        match (d, next) {
+            (".agents", _) => return Some((root_at(i), Dialect::Agentc, Origin::Agents)),
+            (".claude", Some("agents")) => {
+                return Some((root_at(i), Dialect::Claude, Origin::Claude));
+            }
+            (".opencode", Some("agent" | "agents")) => {
+                return Some((root_at(i), Dialect::Opencode, Origin::Opencode));
+            }
+            (".github", Some("agents")) if copilot_file(path) => {
+                return Some((root_at(i), Dialect::Copilot, Origin::Copilot));
+            }
+            ("agents", _) if root_at(i).join(".claude-plugin").is_dir() => {
+                return Some((root_at(i), Dialect::Claude, Origin::Claude));
+            }
+            _ => {}
+        }
+    }
+    if copilot_file(path) {
+        // A loose `*.agent.md` belongs to the nearest project above it.
+        let mut dir = path.parent()?.to_path_buf();
+        while dir.starts_with(top) {
+            if is_project_root(&dir) || dir == top {
+                return Some((dir, Dialect::Copilot, Origin::Copilot));
+            }
+            dir = dir.parent()?.to_path_buf();
+        }
+    }
+    None
+}
+
+/// Every project below `top` (`agentc check PATH`): each `.agents/` and
+/// dialect folder is its own project, rooted at its parent. With
+/// `dialect`, every markdown file below `top` is read as that dialect, as
+/// one collection rooted at `top`.
+pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> {
+    if let Some(dialect) = dialect {
+        let keep: fn(&Path) -> bool = md_file;
+        let (paths, escapes) = walk(top, top, keep);
+        let config = top.join(AGENTS_DIR).join(CONFIG_FILE);
+        return vec![ProjectFiles {
+            root: top.to_path_buf(),
+            config: config.is_file().then_some(config),
+            agents: paths
+                .into_iter()
+                .map(|path| AgentFile {
+                    stem: stem_of(&path, dialect),
+                    path,
+                    dialect,
+                    origin: Origin::Collection,
+                })
+                .collect(),
+            escapes,
+        }];
+    }
+    let (paths, escapes) = walk(top, top, md_file);
+    let mut projects: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
+    for path in paths {
+        let Some((root, dialect, origin)) = classify(&path, top) else {
+            continue;
+        };
+        let p = projects.entry(root.clone()).or_insert_with(|| {
+            let config = root.join(AGENTS_DIR).join(CONFIG_FILE);
+            ProjectFiles {
+                config: config.is_file().then_some(config),
+                root,
+                ..Default::default()
+            }
+        });
+        p.agents.push(AgentFile {
+            stem: stem_of(&path, dialect),
+            path,
+            dialect,
+            origin,
+        });
+    }
+    // Configs of projects whose `.agents/` holds only a config.
+    if projects.is_empty() && top.join(AGENTS_DIR).join(CONFIG_FILE).is_file() {
+        projects.insert(top.to_path_buf(), discover_project(top));
+    }
+    let mut out: Vec<ProjectFiles> = projects.into_values().collect();
+    if let Some(first) = out.first_mut() {
+        first.escapes.extend(escapes);
+    } else if !escapes.is_empty() {
+        out.push(ProjectFiles {
+            root: top.to_path_buf(),
+            escapes,
+            ..Default::default()
+        });
+    }
+    out
+}
+
+/// The dialect of a single file given on the command line, by location.
+pub fn dialect_of_file(path: &Path) -> (Dialect, Origin) {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let top = parent.ancestors().last().unwrap_or(parent);
+    if let Some((_, d, o)) = classify(path, top) {
+        return (d, o);
+    }
+    (Dialect::Agentc, Origin::Agents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_dir_defaults() {
+        let some = |s: &str| Some(std::ffi::OsString::from(s));
+        assert_eq!(
+            user_dir_from(some("/u"), some("/x"), some("/h")),
+            Some(PathBuf::from("/u"))
+        );
+        assert_eq!(
+            user_dir_from(None, some("/x"), some("/h")),
+            Some(PathBuf::from("/x/agentc"))
+        );
+        assert_eq!(user_dir_from(some(""), None, None), None);
+        if !cfg!(target_os = "macos") {
+            assert_eq!(
+                user_dir_from(None, None, some("/h")),
+                Some(PathBuf::from("/h/.config/agentc"))
+            );
+        }
+    }
+
+    #[test]
+    fn agent_file_names() {
+        assert!(is_agent_file_name("explore.md"));
+        assert!(!is_agent_file_name("README.md"));
+        assert!(!is_agent_file_name(".hidden.md"));
+        assert!(!is_agent_file_name(".#explore.md"));
+        assert!(!is_agent_file_name("explore.md~"));
+        assert!(!is_agent_file_name(".explore.md.swp"));
+        assert!(!is_agent_file_name("notes.txt"));
+    }
+
+    #[test]
+    fn stems_per_dialect() {
+        assert_eq!(stem_of(Path::new("a/x.agent.md"), Dialect::Copilot), "x");
+        assert_eq!(
+            stem_of(Path::new("a/x.agent.md"), Dialect::Agentc),
+            "x.agent"
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! agentc: the compiler for sub-agent definitions.
+//!
+//! A repository keeps its sub-agents as markdown files with YAML
+//! frontmatter in `.agents/`; a person keeps their own in their user
+//! directory. agentc discovers them, checks them with span-accurate
+//! diagnostics and compiles them into a routing plan: for every agent, the
+//! provider and model it runs on, which layer chose each, its fallbacks,
+//! tools and parameters.
+//!
+//! The pipeline, one module per stage: [`discover`] → [`source`] (read,
+//! split) → [`syntax`] (YAML/TOML with spans) → [`agent`] and [`config`]
+//! (validate) → [`resolve`] (layers, aliases, provenance) → [`project`]
+//! (cross-file checks) → [`plan`] → [`render`].
+
+pub mod agent;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod dialect;
+pub mod discover;
+pub mod fsutil;
+pub mod plan;
+pub mod project;
+pub mod render;
+pub mod resolve;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+pub mod trust;
+
+pub use diagnostic::{Diagnostic, Severity, Span};
+pub use plan::Plan;
+pub use rules::Rule;

@@ -1,0 +1,294 @@
+//! The compiled routing plan (DESIGN §5): per agent, the route it runs on
+//! and which layer chose it, its fallbacks, tools and parameters. Its JSON
+//! is what executors read; same inputs give the same bytes.
+
+use crate::agent::Params;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::dialect::Dialect;
+use crate::project::{Agent, Project, Tools};
+use crate::resolve::{ResolvedRoute, Source, Target};
+use crate::source::{Scope, SourceMap};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const PLAN_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "agentc routing plan")]
+pub struct Plan {
+    pub version: u32,
+    pub agents: Vec<PlanAgent>,
+    pub providers: Vec<PlanProvider>,
+    pub summary: PlanSummary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanAgent {
+    pub name: String,
+    pub scope: Scope,
+    /// Relative to the project root with `/`, or `$AGENTC_USER_DIR/...`.
+    pub path: String,
+    pub dialect: Dialect,
+    pub description: String,
+    pub role: Option<String>,
+    pub route: PlanRoute,
+    pub fallbacks: Vec<PlanTarget>,
+    /// `null`: the parent's tools; `"*"`: every tool.
+    pub tools: Option<PlanTools>,
+    pub requires: Vec<String>,
+    pub params: Params,
+    pub prompt_sha256: String,
+    pub shadows: Vec<PlanShadow>,
+    pub extensions: BTreeMap<String, serde_json::Value>,
+    /// Set by `agentc watch` when the file's current text has errors and
+    /// this is its last good definition.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanRoute {
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub inherit: bool,
+    pub provider_source: Option<PlanSource>,
+    pub model_source: Option<PlanSource>,
+    /// Whether the provider may be called with the user's key; `null` when
+    /// the provider is not known yet (an inherited route).
+    pub trusted: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanSource {
+    pub layer: String,
+    pub path: Option<String>,
+    pub line: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanTarget {
+    pub provider: Option<String>,
+    pub model: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum PlanTools {
+    /// `"*"`
+    All(AllTools),
+    List(Vec<String>),
+}
+
+/// The string `"*"`.
+#[derive(Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[schemars(extend("const" = "*"))]
+pub struct AllTools(String);
+
+impl Serialize for PlanTools {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PlanTools::All(_) => s.serialize_str("*"),
+            PlanTools::List(l) => l.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlanTools {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            L(Vec<String>),
+        }
+        match Raw::deserialize(d)? {
+            Raw::S(s) if s == "*" => Ok(PlanTools::All(AllTools(s))),
+            Raw::S(s) => Err(serde::de::Error::custom(format!(
+                "tools must be \"*\" or a list, found \"{s}\""
+            ))),
+            Raw::L(l) => Ok(PlanTools::List(l)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanShadow {
+    pub scope: Scope,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanProvider {
+    pub id: String,
+    pub kind: String,
+    pub base_url: String,
+    /// The NAME of the variable holding the key, never a key.
+    pub api_key_env: Option<String>,
+    pub max_concurrency: Option<u32>,
+    pub models: Option<Vec<String>>,
+    pub default_model: Option<String>,
+    /// `builtin`, `project` or `user`.
+    pub scope: String,
+    pub trusted: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanSummary {
+    pub files: usize,
+    pub agents: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Provenance in plan terms: a layer and the file and line it was set at.
+pub fn plan_source(src: &Source, sources: &SourceMap) -> PlanSource {
+    let (path, line) = locate(src.span, sources);
+    PlanSource {
+        layer: src.layer.as_str().to_string(),
+        path,
+        line,
+    }
+}
+
+fn locate(span: Option<Span>, sources: &SourceMap) -> (Option<String>, Option<usize>) {
+    match span {
+        Some(s) => {
+            let f = sources.get(s.file);
+            (Some(f.plan_path.clone()), Some(f.line_col(s.start).0))
+        }
+        None => (None, None),
+    }
+}
+
+pub fn plan_route(route: &ResolvedRoute, config: &Config, sources: &SourceMap) -> PlanRoute {
+    PlanRoute {
+        provider: route.provider.clone(),
+        model: route.model.clone(),
+        inherit: route.inherit,
+        provider_source: route
+            .provider_source
+            .as_ref()
+            .map(|s| plan_source(s, sources)),
+        model_source: route.model_source.as_ref().map(|s| plan_source(s, sources)),
+        trusted: route
+            .provider
+            .as_ref()
+            .and_then(|p| config.provider(p))
+            .map(|p| p.trusted),
+    }
+}
+
+pub fn plan_target(t: &Target) -> PlanTarget {
+    PlanTarget {
+        provider: t.provider.clone(),
+        model: t.model.clone(),
+    }
+}
+
+/// The plan entry of a compiled agent.
+pub fn plan_agent(agent: &Agent, project: &Project, sources: &SourceMap) -> Option<PlanAgent> {
+    let res = agent.resolution.as_ref()?;
+    let def = &agent.def;
+    Some(PlanAgent {
+        name: def.name.clone(),
+        scope: agent.scope,
+        path: sources.get(def.file).plan_path.clone(),
+        dialect: def.dialect,
+        description: def.description.clone().unwrap_or_default(),
+        role: def.role.as_ref().map(|r| r.value.clone()),
+        route: plan_route(&res.route, &project.config, sources),
+        fallbacks: res.fallbacks.iter().map(plan_target).collect(),
+        tools: match &agent.tools {
+            Tools::Inherit => None,
+            Tools::All => Some(PlanTools::All(AllTools("*".into()))),
+            Tools::List(l) => Some(PlanTools::List(l.clone())),
+        },
+        requires: def.requires.iter().map(|r| r.value.clone()).collect(),
+        params: def.params.clone(),
+        prompt_sha256: def.prompt_sha256.clone(),
+        shadows: agent
+            .shadows
+            .iter()
+            .map(|f| PlanShadow {
+                scope: project.scopes.get(f).copied().unwrap_or(Scope::Project),
+                path: sources.get(*f).plan_path.clone(),
+            })
+            .collect(),
+        extensions: def.extensions.clone(),
+        stale: false,
+    })
+}
+
+pub fn plan_providers(config: &Config) -> Vec<PlanProvider> {
+    config
+        .providers
+        .values()
+        .map(|p| PlanProvider {
+            id: p.id.clone(),
+            kind: p.kind.as_str().to_string(),
+            base_url: p.base_url.clone(),
+            api_key_env: p.api_key_env.clone(),
+            max_concurrency: p.max_concurrency,
+            models: p.models.clone(),
+            default_model: p.default_model.as_ref().map(|(m, _)| m.clone()),
+            scope: p.scope.as_str().to_string(),
+            trusted: p.trusted,
+        })
+        .collect()
+}
+
+/// Builds the plan of a loaded project; `diagnostics` are the findings of
+/// the load, counted in the summary.
+pub fn build(project: &Project, sources: &SourceMap, diagnostics: &[Diagnostic]) -> Plan {
+    let agents: Vec<PlanAgent> = project
+        .planned()
+        .filter_map(|a| plan_agent(a, project, sources))
+        .collect();
+    Plan {
+        version: PLAN_VERSION,
+        summary: PlanSummary {
+            files: project.files,
+            agents: agents.len(),
+            errors: diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count(),
+            warnings: diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count(),
+        },
+        agents,
+        providers: plan_providers(&project.config),
+    }
+}
+
+impl Plan {
+    /// The plan's JSON: keys sorted, 2-space indentation, a final newline.
+    pub fn to_json(&self) -> String {
+        to_sorted_json(self)
+    }
+
+    pub fn from_json(text: &str) -> Result<Plan, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    pub fn agent(&self, name: &str) -> Option<&PlanAgent> {
+        self.agents.iter().find(|a| a.name == name)
+    }
+
+    pub fn provider(&self, id: &str) -> Option<&PlanProvider> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+}
+
+/// Any value as JSON with sorted keys, 2-space indentation and a final newline.
+pub fn to_sorted_json<T: Serialize>(value: &T) -> String {
+    // serde_json's Value keeps object keys in a BTreeMap: sorted.
+    let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

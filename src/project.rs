@@ -1,0 +1,602 @@
+//! A project loaded and checked: its config at both scopes, every agent
+//! file read and analysed (in parallel), then the checks across files:
+//! duplicate names, shadowing, tools, roles and routes. The result feeds
+//! `check`, `plan`, `route` and the watcher alike.
+
+use crate::agent::{self, AgentDef, ToolsDecl};
+use crate::config::{self, Config, ScopeConfig};
+use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::dialect::{Dialect, ToolName};
+use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
+use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
+use crate::rules::Rule;
+use crate::source::{self, FileId, ReadProblem, Scope, SourceFile, SourceMap};
+use crate::trust::FileTrustStore;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The tools an agent gets, in the plan's terms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tools {
+    Inherit,
+    All,
+    List(Vec<String>),
+}
+
+/// One agent definition after every check.
+#[derive(Clone, Debug)]
+pub struct Agent {
+    pub def: AgentDef,
+    pub scope: Scope,
+    pub origin: Origin,
+    pub tools: Tools,
+    /// The static route (layers up to `user-override`, and the parent when
+    /// one was given).
+    pub resolution: Option<Resolution>,
+    /// Definitions this one shadows.
+    pub shadows: Vec<FileId>,
+    /// The definition that shadows this one.
+    pub shadowed_by: Option<FileId>,
+    /// No error was found in or for this definition.
+    pub ok: bool,
+}
+
+impl Agent {
+    /// In the plan: the winner of its name, and free of errors.
+    pub fn in_plan(&self) -> bool {
+        self.ok && self.shadowed_by.is_none()
+    }
+}
+
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every definition that could be read, in name order.
+    pub agents: Vec<Agent>,
+    /// Agent definition files examined.
+    pub files: usize,
+    /// The scope of every file read for this project.
+    pub scopes: HashMap<FileId, Scope>,
+}
+
+impl Project {
+    pub fn agent(&self, name: &str) -> Option<&Agent> {
+        self.agents
+            .iter()
+            .find(|a| a.def.name == name && a.shadowed_by.is_none())
+    }
+
+    pub fn planned(&self) -> impl Iterator<Item = &Agent> {
+        self.agents.iter().filter(|a| a.in_plan())
+    }
+}
+
+/// What to load.
+#[derive(Clone, Debug)]
+pub struct LoadRequest {
+    pub project: ProjectFiles,
+    /// The user scope, when it is read.
+    pub user: Option<ProjectFiles>,
+    /// `--parent provider/model`.
+    pub parent: Option<String>,
+}
+
+/// A file before parsing: where it is and how to name it.
+struct Pending {
+    file: AgentFile,
+    scope: Scope,
+    display: String,
+    plan_path: String,
+    limits: config::Limits,
+}
+
+/// The threads that read and parse agent files, with stacks deep enough for
+/// the deepest YAML `[limits]` allows.
+fn parse_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(crate::syntax::yaml::PARSE_STACK)
+            .thread_name(|i| format!("agentc-parse-{i}"))
+            .build()
+            .unwrap_or_else(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .stack_size(crate::syntax::yaml::PARSE_STACK)
+                    .build()
+                    .expect("a one-thread pool can always be built")
+            })
+    })
+}
+
+/// Plan paths for the user scope are written with this prefix.
+pub const USER_DIR_VAR: &str = "$AGENTC_USER_DIR";
+
+pub fn plan_path(
+    path: &Path,
+    scope: Scope,
+    project_root: &Path,
+    user_root: Option<&Path>,
+) -> String {
+    match scope {
+        Scope::Project => source::relative_display(path, project_root),
+        Scope::User => match user_root.and_then(|u| path.strip_prefix(u).ok()) {
+            Some(rel) => format!("{USER_DIR_VAR}/{}", source::slash(rel)),
+            None => source::slash(path),
+        },
+    }
+}
+
+fn read_config(
+    path: Option<&Path>,
+    scope: Scope,
+    env: &Env,
+    plan_path: String,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> ScopeConfig {
+    let Some(path) = path else {
+        return ScopeConfig::empty(scope);
+    };
+    let (text, problem) = source::read_limited(path, 4 * 1024 * 1024);
+    let display = source::relative_display(path, &env.cwd);
+    let id = sources.add(SourceFile::new(
+        path.to_path_buf(),
+        display,
+        plan_path,
+        text,
+    ));
+    if let Some(p) = problem {
+        diags.push(read_problem(id, p));
+        let mut c = ScopeConfig::empty(scope);
+        c.file = Some(id);
+        return c;
+    }
+    let (config, d) = config::parse(id, &sources.get(id).text, scope);
+    diags.extend(d);
+    config
+}
+
+fn read_problem(id: FileId, p: ReadProblem) -> Diagnostic {
+    match p {
+        ReadProblem::TooLarge { size, limit } => Diagnostic::at(
+            Rule::FileTooLarge,
+            Span::file_start(id),
+            format!("the file is {size} bytes, over the limit of {limit}; it was not read"),
+        )
+        .with_help("agent definitions are small; raise `[limits] max_file_size` in agentc.toml if this one must be this large"),
+        ReadProblem::Encoding { offset, byte } => Diagnostic::at(
+            Rule::InvalidEncoding,
+            Span::new(id, offset, offset + 3),
+            format!("the file is not UTF-8: byte 0x{byte:02X} is invalid here"),
+        )
+        .with_help("re-save the file as UTF-8"),
+        ReadProblem::Io(e) => Diagnostic::at(
+            Rule::UnreadableFile,
+            Span::file_start(id),
+            format!("the file cannot be read: {}", io_reason(&e)),
+        ),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it was removed while agentc was reading".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Loads and checks one project. Files are added to `sources`; every finding
+/// (after `[lint]` severities) is returned.
+pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = req.project.root.clone();
+    let user_root = req.user.as_ref().map(|u| u.root.clone());
+    let mut scopes: HashMap<FileId, Scope> = HashMap::new();
+
+    let project_config = read_config(
+        req.project.config.as_deref(),
+        Scope::Project,
+        env,
+        req.project
+            .config
+            .as_deref()
+            .map(|p| plan_path(p, Scope::Project, &root, None))
+            .unwrap_or_default(),
+        sources,
+        &mut diags,
+    );
+    if let Some(id) = project_config.file {
+        scopes.insert(id, Scope::Project);
+    }
+    let user_config = match &req.user {
+        Some(u) => read_config(
+            u.config.as_deref(),
+            Scope::User,
+            env,
+            u.config
+                .as_deref()
+                .map(|p| plan_path(p, Scope::User, &root, user_root.as_deref()))
+                .unwrap_or_default(),
+            sources,
+            &mut diags,
+        ),
+        None => ScopeConfig::empty(Scope::User),
+    };
+    if let Some(id) = user_config.file {
+        scopes.insert(id, Scope::User);
+    }
+    let trust = FileTrustStore::load(env.user_dir.as_deref());
+    let config = Config::merge(
+        project_config,
+        user_config,
+        &trust,
+        env.ollama_host.as_deref(),
+        &mut diags,
+    );
+    crate::resolve::check_config(&config, &mut diags);
+
+    // Agent files of both scopes, read and analysed in parallel.
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut escapes: Vec<(PathBuf, Scope)> = Vec::new();
+    for (files, scope) in [
+        (Some(&req.project), Scope::Project),
+        (req.user.as_ref(), Scope::User),
+    ] {
+        let Some(files) = files else { continue };
+        escapes.extend(files.escapes.iter().map(|p| (p.clone(), scope)));
+        let limits = config.scope(scope).limits;
+        for f in &files.agents {
+            pending.push(Pending {
+                display: source::relative_display(&f.path, &env.cwd),
+                plan_path: plan_path(&f.path, scope, &root, user_root.as_deref()),
+                file: f.clone(),
+                scope,
+                limits,
+            });
+        }
+    }
+    let base = sources.next_id().0;
+    let analysed: Vec<(SourceFile, Option<AgentDef>, Vec<Diagnostic>)> =
+        parse_pool().install(|| {
+            pending
+                .par_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let id = FileId(base + i as u32);
+                    let (text, problem) =
+                        source::read_limited(&p.file.path, p.limits.max_file_size);
+                    let (def, diags) = match problem {
+                        Some(problem) => (None, vec![read_problem(id, problem)]),
+                        None => {
+                            let a = agent::analyze(
+                                id,
+                                &text,
+                                p.file.dialect,
+                                &p.file.stem,
+                                p.limits.yaml(),
+                            );
+                            (a.def, a.diagnostics)
+                        }
+                    };
+                    let file = SourceFile::new(
+                        p.file.path.clone(),
+                        p.display.clone(),
+                        p.plan_path.clone(),
+                        text,
+                    );
+                    (file, def, diags)
+                })
+                .collect()
+        });
+    let files = analysed.len();
+    let mut defs: Vec<(AgentDef, Scope, Origin)> = Vec::new();
+    let mut claims: Vec<(String, Scope, Origin, FileId)> = Vec::new();
+    for ((file, def, d), p) in analysed.into_iter().zip(&pending) {
+        let id = sources.add(file);
+        scopes.insert(id, p.scope);
+        diags.extend(d);
+        match def {
+            Some(def) => {
+                claims.push((def.name.clone(), p.scope, p.file.origin, id));
+                defs.push((def, p.scope, p.file.origin));
+            }
+            // A broken file still claims its name: a user agent of the same
+            // name must not silently take its place.
+            None => claims.push((p.file.stem.clone(), p.scope, p.file.origin, id)),
+        }
+    }
+    for (path, scope) in escapes {
+        let target = std::fs::read_link(&path)
+            .map(|t| source::slash(&t))
+            .unwrap_or_else(|_| "?".into());
+        let display = source::relative_display(&path, &env.cwd);
+        let id = sources.add(SourceFile::new(
+            path.clone(),
+            display.clone(),
+            display,
+            String::new(),
+        ));
+        scopes.insert(id, scope);
+        diags.push(
+            Diagnostic::at(
+                Rule::SymlinkEscape,
+                Span::file_start(id),
+                format!(
+                    "symlink to `{target}` leaves the {} root; it is not read",
+                    scope.as_str()
+                ),
+            )
+            .with_help("copy the definition into the project, or link to a file inside it"),
+        );
+    }
+
+    // Names: duplicates within one folder kind of one scope, shadowing across.
+    let mut by_name: BTreeMap<&str, Vec<(Scope, Origin, FileId)>> = BTreeMap::new();
+    for (name, scope, origin, id) in &claims {
+        by_name
+            .entry(name.as_str())
+            .or_default()
+            .push((*scope, *origin, *id));
+    }
+    let mut duplicate_files: Vec<FileId> = Vec::new();
+    let mut winners: HashMap<FileId, Vec<FileId>> = HashMap::new();
+    let mut shadowed: HashMap<FileId, FileId> = HashMap::new();
+    let name_span = |id: FileId| -> Span {
+        defs.iter()
+            .find(|(d, _, _)| d.file == id)
+            .map_or(Span::file_start(id), |(d, _, _)| d.name_span)
+    };
+    for (name, mut group) in by_name {
+        group.sort_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| sources.get(a.2).path.cmp(&sources.get(b.2).path))
+        });
+        // One namespace: a scope's folder kind; in a collection read with
+        // `--dialect`, each folder is its own package.
+        let same_namespace = |a: &(Scope, Origin, FileId), b: &(Scope, Origin, FileId)| {
+            (a.0, a.1) == (b.0, b.1)
+                && (a.1 != Origin::Collection || sources.get(a.2).path.parent() == sources.get(b.2).path.parent())
+        };
+        for (i, cur) in group.iter().enumerate() {
+            if let Some(first) = group[..i].iter().find(|g| same_namespace(g, cur)) {
+                diags.push(
+                    Diagnostic::at(
+                        Rule::DuplicateName,
+                        name_span(cur.2),
+                        format!("agent `{name}` is defined twice in the {} scope", cur.0.as_str()),
+                    )
+                    .with_label(name_span(first.2), "first defined here")
+                    .with_help("rename one of them; two definitions with one name cannot both be opened"),
+                );
+                duplicate_files.push(cur.2);
+                duplicate_files.push(first.2);
+            }
+        }
+        let winner = group[0];
+        for other in &group[1..] {
+            if !same_namespace(&winner, other) {
+                shadowed.insert(other.2, winner.2);
+                winners.entry(winner.2).or_default().push(other.2);
+            }
+        }
+    }
+
+    // Per agent: tools, role, route.
+    let resolver = Resolver::new(&config);
+    let parent = req
+        .parent
+        .as_deref()
+        .map(|p| crate::resolve::parent_layer(&config, p));
+    let mut agents: Vec<Agent> = Vec::with_capacity(defs.len());
+    let mut agent_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(defs.len());
+    for (def, scope, origin) in defs {
+        let mut local = Vec::new();
+        let tools = check_tools(&def, &config, &mut local);
+        check_role(&def, &config, &mut local);
+        let mut layers =
+            resolver.config_layers(def.role.as_ref().map(|r| r.value.as_str()), &def.name);
+        layers.push(agent_layer(&def));
+        if let Some(p) = &parent {
+            layers.push(p.clone());
+        }
+        let resolution = resolver.resolve(layers, &mut local);
+        if config.require_explicit_route
+            && let Some(r) = &resolution
+            && r.route.inherit
+            && !r.route.explicit_inherit
+        {
+            local.push(
+                Diagnostic::at(
+                    Rule::ImplicitInherit,
+                    def.fence,
+                    format!("`{}` sets no route and would inherit the parent's; `[policy] require_explicit_route` is on", def.name),
+                )
+                .with_help("set `model:` (or `model: inherit` to inherit on purpose)"),
+            );
+        }
+        agents.push(Agent {
+            shadows: winners.remove(&def.file).unwrap_or_default(),
+            shadowed_by: shadowed.get(&def.file).copied(),
+            scope,
+            origin,
+            tools,
+            resolution,
+            ok: true,
+            def,
+        });
+        agent_diags.push(local);
+    }
+
+    // Severities from each scope's `[lint]`, then which agents compiled.
+    let diags: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter_map(|d| match d.file().and_then(|f| scopes.get(&f).copied()) {
+            Some(scope) => apply_lint_for(d, &config, scope),
+            None => Some(d),
+        })
+        .collect();
+    let mut errors_in_file: HashMap<FileId, bool> = HashMap::new();
+    for d in &diags {
+        if d.severity == Severity::Error
+            && let Some(f) = d.file()
+        {
+            errors_in_file.insert(f, true);
+        }
+    }
+    let mut all = diags;
+    for (agent, local) in agents.iter_mut().zip(agent_diags) {
+        let local: Vec<Diagnostic> = local
+            .into_iter()
+            .filter_map(|d| {
+                let scope = d
+                    .file()
+                    .and_then(|f| scopes.get(&f).copied())
+                    .unwrap_or(agent.scope);
+                apply_lint_for(d, &config, scope)
+            })
+            .collect();
+        let failed = local.iter().any(|d| d.severity == Severity::Error)
+            || errors_in_file.contains_key(&agent.def.file)
+            || duplicate_files.contains(&agent.def.file)
+            || agent.resolution.is_none();
+        agent.ok = !failed;
+        all.extend(local);
+    }
+    // A winner with errors takes its name out of the plan; what it shadows
+    // stays out too (no silent fallback to another definition).
+    agents.sort_by(|a, b| {
+        a.def
+            .name
+            .cmp(&b.def.name)
+            .then(a.scope.cmp(&b.scope))
+            .then(a.origin.cmp(&b.origin))
+            .then_with(|| {
+                sources
+                    .get(a.def.file)
+                    .path
+                    .cmp(&sources.get(b.def.file).path)
+            })
+    });
+    for a in agents.iter_mut() {
+        a.shadows.sort_by(|x, y| {
+            (scopes.get(x), sources.get(*x).path.clone())
+                .cmp(&(scopes.get(y), sources.get(*y).path.clone()))
+        });
+    }
+    dedup(&mut all);
+    let project = Project {
+        root,
+        config,
+        agents,
+        files,
+        scopes,
+    };
+    (project, all)
+}
+
+/// Applies the `[lint]` severity of the scope a finding is in.
+fn apply_lint_for(mut d: Diagnostic, config: &Config, scope: Scope) -> Option<Diagnostic> {
+    let sev = config.scope(scope).severity(d.rule, d.severity)?;
+    d.severity = sev;
+    Some(d)
+}
+
+fn dedup(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.rule, d.span, d.message.clone())));
+}
+
+/// The agent layer of an agent's route.
+pub fn agent_layer(def: &AgentDef) -> LayerInput {
+    let mut l = LayerInput::new(Layer::Agent);
+    l.dialect = def.dialect;
+    l.provider = def
+        .provider
+        .as_ref()
+        .map(|s| Value::new(&s.value, Some(s.span)));
+    l.model = def
+        .model
+        .as_ref()
+        .map(|s| Value::new(&s.value, Some(s.span)));
+    l.fallback = def.fallback.as_ref().map(|(list, _)| {
+        list.iter()
+            .map(|s| Value::new(&s.value, Some(s.span)))
+            .collect()
+    });
+    l
+}
+
+fn check_tools(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) -> Tools {
+    match &def.tools {
+        ToolsDecl::Inherit => Tools::Inherit,
+        ToolsDecl::All(_) => Tools::All,
+        ToolsDecl::List(list) => {
+            let mut out = Vec::new();
+            for entry in list {
+                match def.dialect.tool(&entry.value, &config.tools_extra) {
+                    ToolName::Known(n) | ToolName::Mcp(n) => out.push(n),
+                    ToolName::Unknown { name, suggestion } => {
+                        let help = match suggestion {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None if def.dialect == Dialect::Agentc => {
+                                format!(
+                                    "declare it in `[tools] extra` of agentc.toml if `{name}` is a tool of your harness"
+                                )
+                            }
+                            None => format!("{} has no tool `{name}`", def.dialect.harness()),
+                        };
+                        diags.push(
+                            Diagnostic::at(
+                                Rule::UnknownTool,
+                                entry.span,
+                                format!("unknown tool `{name}`"),
+                            )
+                            .with_help(help),
+                        );
+                        out.push(name);
+                    }
+                }
+            }
+            out.sort();
+            out.dedup();
+            Tools::List(out)
+        }
+    }
+}
+
+fn check_role(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) {
+    let Some(role) = &def.role else { return };
+    let roles: Vec<&str> = config
+        .project
+        .roles
+        .iter()
+        .chain(config.user.roles.iter())
+        .map(|(r, _)| r.value.as_str())
+        .collect();
+    if roles.contains(&role.value.as_str()) {
+        return;
+    }
+    let close = roles
+        .iter()
+        .copied()
+        .filter(|r| strsim::damerau_levenshtein(r, &role.value) <= 2)
+        .min_by_key(|r| (strsim::damerau_levenshtein(r, &role.value), *r));
+    if let Some(r) = close {
+        diags.push(
+            Diagnostic::at(
+                Rule::UnknownRole,
+                role.span,
+                format!(
+                    "role `{}` matches no `[roles]` table; `[roles.{r}]` will not route this agent",
+                    role.value
+                ),
+            )
+            .with_help(format!("did you mean `{r}`?")),
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! Source files: reading with limits, UTF-8 validation, the frontmatter
+//! splitter, and the byte-offset → line/column index used when rendering.
+
+pub mod split;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Where a definition or config comes from. Project definitions shadow user
+/// ones; user config has the last word on routing.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Project,
+    User,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Project => "project",
+            Scope::User => "user",
+        }
+    }
+}
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// One file as read: its text and how to name it in output.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path on disk.
+    pub path: PathBuf,
+    /// How diagnostics name the file: relative to the working directory with
+    /// `/`, absolute when outside it.
+    pub display: String,
+    /// How the plan names the file: relative to the project root, or
+    /// `$AGENTC_USER_DIR/...` for the user scope.
+    pub plan_path: String,
+    /// The text; for a file that is not UTF-8, a lossy copy whose bytes up to
+    /// the first invalid one are exact.
+    pub text: String,
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display: String, plan_path: String, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            display,
+            plan_path,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            starts
+        })
+    }
+
+    /// 1-based line and column (in Unicode scalar values) of a byte offset.
+    /// A BOM is not a column; an offset past the end is clamped.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = clamp_to_char_boundary(&self.text, offset);
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let mut start = starts[line];
+        if line == 0 && self.text.starts_with('\u{feff}') {
+            start = start.max(3).min(offset);
+        }
+        let col = self.text[start..offset].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// The byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        let starts = self.line_starts();
+        starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// The text of the 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let rest = &self.text[start..];
+        let end = rest.find('\n').unwrap_or(rest.len());
+        rest[..end].strip_suffix('\r').unwrap_or(&rest[..end])
+    }
+}
+
+fn clamp_to_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    haystack
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, &b)| (b == needle).then_some(i))
+}
+
+/// Every file read in one run, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The id the next added file will get.
+    pub fn next_id(&self) -> FileId {
+        FileId(self.files.len() as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+/// What went wrong reading a file, before any parsing.
+#[derive(Debug)]
+pub enum ReadProblem {
+    /// Larger than the limit; the file was not read.
+    TooLarge { size: u64, limit: u64 },
+    /// Not UTF-8: the byte offset and value of the first invalid byte.
+    Encoding { offset: usize, byte: u8 },
+    /// The operating system refused or the file vanished.
+    Io(std::io::Error),
+}
+
+/// Reads a file, checking its size before reading it whole. On an encoding
+/// problem the lossy text is still returned so the finding can be shown in
+/// context.
+pub fn read_limited(path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
+    };
+    let size = match file.metadata() {
+        Ok(m) if m.is_dir() => {
+            return (
+                String::new(),
+                Some(ReadProblem::Io(std::io::Error::other("is a directory"))),
+            );
+        }
+        Ok(m) => m.len(),
+        Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
+    };
+    if size > limit {
+        return (String::new(), Some(ReadProblem::TooLarge { size, limit }));
+    }
+    // Read at most limit + 1 bytes: a file that grew since `metadata` is
+    // still refused without reading all of it.
+    let mut bytes = Vec::with_capacity(size as usize);
+    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
+        return (String::new(), Some(ReadProblem::Io(e)));
+    }
+    if bytes.len() as u64 > limit {
+        return (
+            String::new(),
+            Some(ReadProblem::TooLarge {
+                size: bytes.len() as u64,
+                limit,
+            }),
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[offset];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (text, Some(ReadProblem::Encoding { offset, byte }))
+        }
+    }
+}
+
+/// `path` relative to `base` with `/` separators, or absolute (with `/`) when
+/// it is not below `base`.
+pub fn relative_display(path: &Path, base: &Path) -> String {
+    let shown = match path.strip_prefix(base) {
+        Ok(rel) if rel.as_os_str().is_empty() => Path::new(".").to_path_buf(),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    };
+    slash(&shown)
+}
+
+/// A path with `/` separators whatever the platform.
+pub fn slash(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new(
+            PathBuf::from("x.md"),
+            "x.md".into(),
+            "x.md".into(),
+            text.into(),
+        )
+    }
+
+    #[test]
+    fn line_col_counts_scalar_values_and_skips_the_bom() {
+        let f = file("\u{feff}---\r\nname: é x\r\n");
+        assert_eq!(f.line_col(3), (1, 1));
+        assert_eq!(f.line_col(0), (1, 1));
+        let x = f.text.find(" x").unwrap() + 1;
+        assert_eq!(f.line_col(x), (2, 9));
+        assert_eq!(f.line_col(f.text.len()), (3, 1));
+        assert_eq!(f.line_text(2), "name: é x");
+    }
+
+    #[test]
+    fn offsets_inside_a_character_are_clamped() {
+        let f = file("é");
+        assert_eq!(f.line_col(1), (1, 1));
+        assert_eq!(f.line_col(99), (1, 2));
+    }
+
+    #[test]
+    fn relative_paths_use_slashes_and_fall_back_to_absolute() {
+        let base = Path::new("/a/b");
+        assert_eq!(relative_display(Path::new("/a/b/c/d.md"), base), "c/d.md");
+        assert_eq!(relative_display(Path::new("/x/y.md"), base), "/x/y.md");
+    }
+}
