@@ -360,7 +360,8 @@ pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, V
         // `--dialect`, each folder is its own package.
         let same_namespace = |a: &(Scope, Origin, FileId), b: &(Scope, Origin, FileId)| {
             (a.0, a.1) == (b.0, b.1)
-                && (a.1 != Origin::Collection || sources.get(a.2).path.parent() == sources.get(b.2).path.parent())
+                && (a.1 != Origin::Collection
+                    || sources.get(a.2).path.parent() == sources.get(b.2).path.parent())
         };
         for (i, cur) in group.iter().enumerate() {
             if let Some(first) = group[..i].iter().find(|g| same_namespace(g, cur)) {
@@ -368,10 +369,15 @@ pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, V
                     Diagnostic::at(
                         Rule::DuplicateName,
                         name_span(cur.2),
-                        format!("agent `{name}` is defined twice in the {} scope", cur.0.as_str()),
+                        format!(
+                            "agent `{name}` is defined twice in the {} scope",
+                            cur.0.as_str()
+                        ),
                     )
                     .with_label(name_span(first.2), "first defined here")
-                    .with_help("rename one of them; two definitions with one name cannot both be opened"),
+                    .with_help(
+                        "rename one of them; two definitions with one name cannot both be opened",
+                    ),
                 );
                 duplicate_files.push(cur.2);
                 duplicate_files.push(first.2);
