@@ -83,15 +83,6 @@ pub struct LoadRequest {
     pub parent: Option<String>,
 }
 
-/// A file before parsing: where it is and how to name it.
-struct Pending {
-    file: AgentFile,
-    scope: Scope,
-    display: String,
-    plan_path: String,
-    limits: config::Limits,
-}
-
 /// The threads that read and parse agent files, with stacks deep enough for
 /// the deepest YAML `[limits]` allows.
 fn parse_pool() -> &'static rayon::ThreadPool {
@@ -189,46 +180,54 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Loads and checks one project. Files are added to `sources`; every finding
-/// (after `[lint]` severities) is returned.
-pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let root = req.project.root.clone();
-    let user_root = req.user.as_ref().map(|u| u.root.clone());
-    let mut scopes: HashMap<FileId, Scope> = HashMap::new();
+/// The configs of a project, read and merged, with their findings.
+#[derive(Debug)]
+pub struct Configs {
+    pub config: Config,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The config files read, with their scopes.
+    pub files: Vec<(FileId, Scope)>,
+}
 
+/// Reads both scopes' `agentc.toml` and merges them.
+pub fn load_configs(
+    project: &ProjectFiles,
+    user: Option<&ProjectFiles>,
+    env: &Env,
+    sources: &mut SourceMap,
+) -> Configs {
+    let mut diags = Vec::new();
+    let mut files = Vec::new();
+    let root = &project.root;
+    let user_root = user.map(|u| u.root.as_path());
     let project_config = read_config(
-        req.project.config.as_deref(),
+        project.config.as_deref(),
         Scope::Project,
         env,
-        req.project
+        project
             .config
             .as_deref()
-            .map(|p| plan_path(p, Scope::Project, &root, None))
+            .map(|p| plan_path(p, Scope::Project, root, None))
             .unwrap_or_default(),
         sources,
         &mut diags,
     );
-    if let Some(id) = project_config.file {
-        scopes.insert(id, Scope::Project);
-    }
-    let user_config = match &req.user {
+    files.extend(project_config.file.map(|id| (id, Scope::Project)));
+    let user_config = match user {
         Some(u) => read_config(
             u.config.as_deref(),
             Scope::User,
             env,
             u.config
                 .as_deref()
-                .map(|p| plan_path(p, Scope::User, &root, user_root.as_deref()))
+                .map(|p| plan_path(p, Scope::User, root, user_root))
                 .unwrap_or_default(),
             sources,
             &mut diags,
         ),
         None => ScopeConfig::empty(Scope::User),
     };
-    if let Some(id) = user_config.file {
-        scopes.insert(id, Scope::User);
-    }
+    files.extend(user_config.file.map(|id| (id, Scope::User)));
     let trust = FileTrustStore::load(env.user_dir.as_deref());
     let config = Config::merge(
         project_config,
@@ -238,91 +237,122 @@ pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, V
         &mut diags,
     );
     crate::resolve::check_config(&config, &mut diags);
-
-    // Agent files of both scopes, read and analysed in parallel.
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut escapes: Vec<(PathBuf, Scope)> = Vec::new();
-    for (files, scope) in [
-        (Some(&req.project), Scope::Project),
-        (req.user.as_ref(), Scope::User),
-    ] {
-        let Some(files) = files else { continue };
-        escapes.extend(files.escapes.iter().map(|p| (p.clone(), scope)));
-        let limits = config.scope(scope).limits;
-        for f in &files.agents {
-            pending.push(Pending {
-                display: source::relative_display(&f.path, &env.cwd),
-                plan_path: plan_path(&f.path, scope, &root, user_root.as_deref()),
-                file: f.clone(),
-                scope,
-                limits,
-            });
-        }
+    Configs {
+        config,
+        diagnostics: diags,
+        files,
     }
-    let base = sources.next_id().0;
+}
+
+/// What one agent file yielded.
+#[derive(Clone, Debug)]
+pub struct FileResult {
+    pub id: FileId,
+    pub scope: Scope,
+    pub origin: Origin,
+    /// The name a broken file still claims: its stem.
+    pub stem: String,
+    pub def: Option<AgentDef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One file to read: where it is, its scope, and the id it already has
+/// (a file read again keeps its id, so other files' results stay valid).
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub file: AgentFile,
+    pub scope: Scope,
+    pub id: Option<FileId>,
+}
+
+/// Where a project's files are, for naming them.
+#[derive(Clone, Debug)]
+pub struct Roots {
+    pub project: PathBuf,
+    pub user: Option<PathBuf>,
+}
+
+/// Reads and analyses agent files in parallel. Results come in job order.
+pub fn analyze_files(
+    jobs: &[Job],
+    config: &Config,
+    roots: &Roots,
+    env: &Env,
+    sources: &mut SourceMap,
+) -> Vec<FileResult> {
+    let mut next = sources.next_id().0;
+    let ids: Vec<FileId> = jobs
+        .iter()
+        .map(|j| {
+            j.id.unwrap_or_else(|| {
+                next += 1;
+                FileId(next - 1)
+            })
+        })
+        .collect();
     let analysed: Vec<(SourceFile, Option<AgentDef>, Vec<Diagnostic>)> =
         parse_pool().install(|| {
-            pending
-                .par_iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let id = FileId(base + i as u32);
-                    let (text, problem) =
-                        source::read_limited(&p.file.path, p.limits.max_file_size);
+            jobs.par_iter()
+                .zip(&ids)
+                .map(|(job, &id)| {
+                    let limits = config.scope(job.scope).limits;
+                    let f = &job.file;
+                    let (text, problem) = source::read_limited(&f.path, limits.max_file_size);
                     let (def, diags) = match problem {
                         Some(problem) => (None, vec![read_problem(id, problem)]),
                         None => {
-                            let a = agent::analyze(
-                                id,
-                                &text,
-                                p.file.dialect,
-                                &p.file.stem,
-                                p.limits.yaml(),
-                            );
+                            let a = agent::analyze(id, &text, f.dialect, &f.stem, limits.yaml());
                             (a.def, a.diagnostics)
                         }
                     };
-                    let file = SourceFile::new(
-                        p.file.path.clone(),
-                        p.display.clone(),
-                        p.plan_path.clone(),
-                        text,
-                    );
-                    (file, def, diags)
+                    let display = source::relative_display(&f.path, &env.cwd);
+                    let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
+                    (
+                        SourceFile::new(f.path.clone(), display, plan, text),
+                        def,
+                        diags,
+                    )
                 })
                 .collect()
         });
-    let files = analysed.len();
-    let mut defs: Vec<(AgentDef, Scope, Origin)> = Vec::new();
-    let mut claims: Vec<(String, Scope, Origin, FileId)> = Vec::new();
-    for ((file, def, d), p) in analysed.into_iter().zip(&pending) {
-        let id = sources.add(file);
-        scopes.insert(id, p.scope);
-        diags.extend(d);
-        match def {
-            Some(def) => {
-                claims.push((def.name.clone(), p.scope, p.file.origin, id));
-                defs.push((def, p.scope, p.file.origin));
+    analysed
+        .into_iter()
+        .zip(jobs)
+        .zip(ids)
+        .map(|(((file, def, diagnostics), job), id)| {
+            sources.set(id, file);
+            FileResult {
+                id,
+                scope: job.scope,
+                origin: job.file.origin,
+                stem: job.file.stem.clone(),
+                def,
+                diagnostics,
             }
-            // A broken file still claims its name: a user agent of the same
-            // name must not silently take its place.
-            None => claims.push((p.file.stem.clone(), p.scope, p.file.origin, id)),
-        }
-    }
-    for (path, scope) in escapes {
-        let target = std::fs::read_link(&path)
-            .map(|t| source::slash(&t))
-            .unwrap_or_else(|_| "?".into());
-        let display = source::relative_display(&path, &env.cwd);
-        let id = sources.add(SourceFile::new(
-            path.clone(),
-            display.clone(),
-            display,
-            String::new(),
-        ));
-        scopes.insert(id, scope);
-        diags.push(
-            Diagnostic::at(
+        })
+        .collect()
+}
+
+/// `symlink-escape` findings for links that leave their root.
+pub fn escape_findings(
+    escapes: &[(PathBuf, Scope)],
+    env: &Env,
+    sources: &mut SourceMap,
+) -> Vec<(FileId, Scope, Diagnostic)> {
+    escapes
+        .iter()
+        .map(|(path, scope)| {
+            let target = std::fs::read_link(path)
+                .map(|t| source::slash(&t))
+                .unwrap_or_else(|_| "?".into());
+            let display = source::relative_display(path, &env.cwd);
+            let id = sources.add(SourceFile::new(
+                path.clone(),
+                display.clone(),
+                display,
+                String::new(),
+            ));
+            let d = Diagnostic::at(
                 Rule::SymlinkEscape,
                 Span::file_start(id),
                 format!(
@@ -330,8 +360,95 @@ pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, V
                     scope.as_str()
                 ),
             )
-            .with_help("copy the definition into the project, or link to a file inside it"),
-        );
+            .with_help("copy the definition into the project, or link to a file inside it");
+            (id, *scope, d)
+        })
+        .collect()
+}
+
+/// The jobs for every agent file of a project and its user scope.
+pub fn jobs_of(project: &ProjectFiles, user: Option<&ProjectFiles>) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (files, scope) in [(Some(project), Scope::Project), (user, Scope::User)] {
+        let Some(files) = files else { continue };
+        jobs.extend(files.agents.iter().map(|f| Job {
+            file: f.clone(),
+            scope,
+            id: None,
+        }));
+    }
+    jobs
+}
+
+/// The symlinks of both scopes that leave their root.
+pub fn escapes_of(project: &ProjectFiles, user: Option<&ProjectFiles>) -> Vec<(PathBuf, Scope)> {
+    let mut out: Vec<(PathBuf, Scope)> = project
+        .escapes
+        .iter()
+        .map(|p| (p.clone(), Scope::Project))
+        .collect();
+    if let Some(u) = user {
+        out.extend(u.escapes.iter().map(|p| (p.clone(), Scope::User)));
+    }
+    out
+}
+
+/// Loads and checks one project. Files are added to `sources`; every finding
+/// (after `[lint]` severities) is returned.
+pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, Vec<Diagnostic>) {
+    let roots = Roots {
+        project: req.project.root.clone(),
+        user: req.user.as_ref().map(|u| u.root.clone()),
+    };
+    let configs = load_configs(&req.project, req.user.as_ref(), env, sources);
+    let jobs = jobs_of(&req.project, req.user.as_ref());
+    let files = analyze_files(&jobs, &configs.config, &roots, env, sources);
+    let extra = escape_findings(&escapes_of(&req.project, req.user.as_ref()), env, sources);
+    link(
+        roots.project,
+        configs,
+        &files,
+        extra,
+        req.parent.as_deref(),
+        sources,
+    )
+}
+
+/// The checks across files: names, shadowing, tools, roles and routes,
+/// then each scope's `[lint]` severities.
+pub fn link(
+    root: PathBuf,
+    configs: Configs,
+    results: &[FileResult],
+    extra: Vec<(FileId, Scope, Diagnostic)>,
+    parent: Option<&str>,
+    sources: &SourceMap,
+) -> (Project, Vec<Diagnostic>) {
+    let Configs {
+        config,
+        diagnostics: mut diags,
+        files: config_files,
+    } = configs;
+    let mut scopes: HashMap<FileId, Scope> = config_files.into_iter().collect();
+    for (id, scope, d) in extra {
+        scopes.insert(id, scope);
+        diags.push(d);
+    }
+    let files = results.len();
+    let mut defs: Vec<(AgentDef, Scope, Origin)> = Vec::new();
+    let mut claims: Vec<(String, Scope, Origin, FileId)> = Vec::new();
+    for r in results {
+        scopes.insert(r.id, r.scope);
+        diags.extend(r.diagnostics.iter().cloned());
+        match &r.def {
+            Some(def) => {
+                claims.push((def.name.clone(), r.scope, r.origin, r.id));
+                defs.push((def.clone(), r.scope, r.origin));
+            }
+            // A broken file still claims its name: a user agent of the same
+            // name must not silently take its place.
+            None => claims.push((r.stem.clone(), r.scope, r.origin, r.id)),
+        }
     }
 
     // Names: duplicates within one folder kind of one scope, shadowing across.
@@ -394,10 +511,7 @@ pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, V
 
     // Per agent: tools, role, route.
     let resolver = Resolver::new(&config);
-    let parent = req
-        .parent
-        .as_deref()
-        .map(|p| crate::resolve::parent_layer(&config, p));
+    let parent = parent.map(|p| crate::resolve::parent_layer(&config, p));
     let mut agents: Vec<Agent> = Vec::with_capacity(defs.len());
     let mut agent_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(defs.len());
     for (def, scope, origin) in defs {

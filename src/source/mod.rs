@@ -136,6 +136,25 @@ impl SourceMap {
         FileId((self.files.len() - 1) as u32)
     }
 
+    /// Puts `file` at `id`: replaces the file there, or adds it when `id`
+    /// is past the end. A file read again keeps its id.
+    pub fn set(&mut self, id: FileId, file: SourceFile) {
+        let i = id.0 as usize;
+        if i < self.files.len() {
+            self.files[i] = file;
+        } else {
+            while self.files.len() < i {
+                self.files.push(SourceFile::new(
+                    PathBuf::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ));
+            }
+            self.files.push(file);
+        }
+    }
+
     /// The id the next added file will get.
     pub fn next_id(&self) -> FileId {
         FileId(self.files.len() as u32)
