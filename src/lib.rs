@@ -23,6 +23,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod resolve;
+pub mod router;
 pub mod rules;
 pub mod schema;
 pub mod source;

@@ -21,7 +21,23 @@ pub struct Plan {
     pub version: u32,
     pub agents: Vec<PlanAgent>,
     pub providers: Vec<PlanProvider>,
+    /// `[models]` aliases, resolved to their final target, so executors can
+    /// resolve call and task overrides from the plan alone.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, PlanTarget>,
+    #[serde(default)]
+    pub policy: PlanPolicy,
     pub summary: PlanSummary,
+}
+
+/// The `[policy]` an executor must apply to run-time overrides.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanPolicy {
+    /// Aliases, `provider/model` and `provider/*`; `null`: any override.
+    pub allowed_models: Option<Vec<String>>,
+    /// `error` or `fallback`: what to do when the routed provider is down.
+    pub on_unavailable: String,
+    pub require_explicit_route: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -262,6 +278,41 @@ pub fn build(project: &Project, sources: &SourceMap, diagnostics: &[Diagnostic])
         },
         agents,
         providers: plan_providers(&project.config),
+        aliases: plan_aliases(&project.config),
+        policy: plan_policy(&project.config),
+    }
+}
+
+/// Aliases with their final targets (aliases in a cycle are left out).
+pub fn plan_aliases(config: &Config) -> BTreeMap<String, PlanTarget> {
+    let r = crate::resolve::Resolver::new(config);
+    config
+        .aliases
+        .keys()
+        .filter_map(|name| {
+            let (provider, model) = r.alias_target(name)?;
+            Some((
+                name.clone(),
+                PlanTarget {
+                    provider: Some(provider),
+                    model,
+                },
+            ))
+        })
+        .collect()
+}
+
+pub fn plan_policy(config: &Config) -> PlanPolicy {
+    PlanPolicy {
+        allowed_models: config
+            .allowed_models
+            .as_ref()
+            .map(|l| l.iter().map(|s| s.value.clone()).collect()),
+        on_unavailable: match config.on_unavailable {
+            crate::config::OnUnavailable::Error => "error".into(),
+            crate::config::OnUnavailable::Fallback => "fallback".into(),
+        },
+        require_explicit_route: config.require_explicit_route,
     }
 }
 

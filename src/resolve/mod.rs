@@ -241,6 +241,15 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    /// The `provider/model` an alias finally names, if it names one.
+    pub fn alias_target(&self, name: &str) -> Option<(String, String)> {
+        let target = self.follow_alias(name).ok()??;
+        match self.read_model(&target, false, Dialect::Agentc).ok()? {
+            ModelRef::Qualified { provider, model } => Some((provider, model)),
+            _ => None,
+        }
+    }
+
     /// The configured layers (defaults, roles, user override) for an agent.
     pub fn config_layers(&self, role: Option<&str>, name: &str) -> Vec<LayerInput> {
         let c = self.config;
@@ -397,16 +406,7 @@ impl<'a> Resolver<'a> {
                         explicit_inherit: false,
                     }),
                     None => {
-                        diags.push(
-                            Diagnostic::new(
-                                Rule::MissingModel,
-                                provider.span,
-                                format!("`provider: {p}` is set without a model, and `{p}` has no `default_model`"),
-                            )
-                            .with_help(format!(
-                                "add `model: ...` next to it, or set `default_model` in `[providers.{p}]` of agentc.toml"
-                            )),
-                        );
+                        diags.push(missing_model(&p, provider.span));
                         None
                     }
                 }
@@ -472,53 +472,18 @@ impl<'a> Resolver<'a> {
     /// defined (the route still names it, so a lowered severity keeps it).
     fn check_provider(&self, provider: &Value, diags: &mut Vec<Diagnostic>) -> String {
         let id = provider.text.trim();
-        if self.is_provider(id) {
-            return id.to_string();
+        if !self.is_provider(id) {
+            let known = self.config.providers.keys().map(String::as_str);
+            diags.push(unknown_provider(id, provider.span, known));
         }
-        diags.push(
-            Diagnostic::new(
-                Rule::UnknownProvider,
-                provider.span,
-                format!("unknown provider `{id}`"),
-            )
-            .with_help_opt(
-                suggest(id, self.config.providers.keys().map(String::as_str)).or_else(|| {
-                    Some(format!(
-                        "known providers: {}; define others in `[providers.{id}]` of agentc.toml",
-                        self.config
-                            .providers
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                }),
-            ),
-        );
         id.to_string()
     }
 
     /// A bare model whose first segment is a misspelt provider id is a typo,
     /// not a model id.
     fn check_typo_provider(&self, model: &str, span: Option<Span>, diags: &mut Vec<Diagnostic>) {
-        let Some((first, _)) = model.split_once('/') else {
-            return;
-        };
-        if self.is_provider(first) {
-            return;
-        }
-        if let Some(p) = did_you_mean(first, self.config.providers.keys().map(String::as_str))
-            && p != first
-        {
-            diags.push(
-                Diagnostic::new(
-                    Rule::UnknownProvider,
-                    span,
-                    format!("unknown provider `{first}` in `{model}`"),
-                )
-                .with_help(format!("did you mean `{p}`?")),
-            );
-        }
+        let known = self.config.providers.keys().map(String::as_str);
+        diags.extend(typo_provider(model, span, |p| self.is_provider(p), known));
     }
 
     fn check_model(
@@ -532,20 +497,9 @@ impl<'a> Resolver<'a> {
             return;
         };
         let Some(models) = &p.models else { return };
-        if models.iter().any(|m| m == model) {
-            return;
+        if !models.iter().any(|m| m == model) {
+            diags.push(unknown_model(provider, model, span, models));
         }
-        diags.push(
-            Diagnostic::new(
-                Rule::UnknownModel,
-                span,
-                format!("provider `{provider}` does not declare model `{model}`"),
-            )
-            .with_help_opt(
-                suggest(model, models.iter().map(String::as_str))
-                    .or_else(|| Some(format!("`{provider}` declares: {}", models.join(", ")))),
-            ),
-        );
     }
 
     fn resolve_fallbacks(
@@ -654,23 +608,17 @@ impl<'a> Resolver<'a> {
             .map(|v| v.text.trim())
             .collect::<Vec<_>>()
             .join(" ");
-        let list = allowed
-            .iter()
-            .map(|e| e.value.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        diags.push(
-            Diagnostic::new(
-                Rule::OverrideNotAllowed,
-                winner.model.as_ref().or(winner.provider.as_ref()).and_then(|v| v.span),
-                format!(
-                    "{} override `{asked}` ({}) is outside `[policy] allowed_models`; it was rejected, not replaced",
-                    winner.layer,
-                    route_display(route)
-                ),
-            )
-            .with_help(format!("allowed: {list}")),
-        );
+        diags.push(override_not_allowed(
+            winner.layer,
+            &asked,
+            &route_display(route),
+            winner
+                .model
+                .as_ref()
+                .or(winner.provider.as_ref())
+                .and_then(|v| v.span),
+            allowed.iter().map(|e| e.value.as_str()),
+        ));
     }
 }
 
@@ -688,12 +636,107 @@ impl Target {
 }
 
 pub fn route_display(r: &ResolvedRoute) -> String {
-    match (&r.provider, &r.model) {
+    route_text(r.provider.as_deref(), r.model.as_deref())
+}
+
+/// `provider/model`, as people read a route.
+pub fn route_text(provider: Option<&str>, model: Option<&str>) -> String {
+    match (provider, model) {
         (Some(p), Some(m)) => format!("{p}/{m}"),
-        (None, Some(m)) => m.clone(),
-        (Some(p), None) => p.clone(),
+        (None, Some(m)) => m.to_string(),
+        (Some(p), None) => p.to_string(),
         (None, None) => "inherit".into(),
     }
+}
+
+/// `unknown-provider`, naming the known providers.
+pub fn unknown_provider<'a>(
+    id: &str,
+    span: Option<Span>,
+    known: impl Iterator<Item = &'a str> + Clone,
+) -> Diagnostic {
+    let help = suggest(id, known.clone()).unwrap_or_else(|| {
+        format!(
+            "known providers: {}; define others in `[providers.{id}]` of agentc.toml",
+            known.collect::<Vec<_>>().join(", ")
+        )
+    });
+    Diagnostic::new(
+        Rule::UnknownProvider,
+        span,
+        format!("unknown provider `{id}`"),
+    )
+    .with_help(help)
+}
+
+/// `unknown-provider` for `lm-studoi/qwen`: a bare model id whose first
+/// segment is a misspelt provider.
+pub fn typo_provider<'a>(
+    model: &str,
+    span: Option<Span>,
+    is_provider: impl Fn(&str) -> bool,
+    known: impl Iterator<Item = &'a str>,
+) -> Option<Diagnostic> {
+    let (first, _) = model.split_once('/')?;
+    if is_provider(first) {
+        return None;
+    }
+    let p = did_you_mean(first, known).filter(|p| *p != first)?;
+    Some(
+        Diagnostic::new(
+            Rule::UnknownProvider,
+            span,
+            format!("unknown provider `{first}` in `{model}`"),
+        )
+        .with_help(format!("did you mean `{p}`?")),
+    )
+}
+
+/// `unknown-model`, naming the provider's models.
+pub fn unknown_model(
+    provider: &str,
+    model: &str,
+    span: Option<Span>,
+    models: &[String],
+) -> Diagnostic {
+    let help = suggest(model, models.iter().map(String::as_str))
+        .unwrap_or_else(|| format!("`{provider}` declares: {}", models.join(", ")));
+    Diagnostic::new(
+        Rule::UnknownModel,
+        span,
+        format!("provider `{provider}` does not declare model `{model}`"),
+    )
+    .with_help(help)
+}
+
+/// `missing-model`: a provider chosen alone, without a default model.
+pub fn missing_model(provider: &str, span: Option<Span>) -> Diagnostic {
+    Diagnostic::new(
+        Rule::MissingModel,
+        span,
+        format!("`provider: {provider}` is set without a model, and `{provider}` has no `default_model`"),
+    )
+    .with_help(format!(
+        "add `model: ...` next to it, or set `default_model` in `[providers.{provider}]` of agentc.toml"
+    ))
+}
+
+/// `override-not-allowed`: rejected loudly, never replaced.
+pub fn override_not_allowed<'a>(
+    layer: Layer,
+    asked: &str,
+    route: &str,
+    span: Option<Span>,
+    allowed: impl Iterator<Item = &'a str>,
+) -> Diagnostic {
+    Diagnostic::new(
+        Rule::OverrideNotAllowed,
+        span,
+        format!(
+            "{layer} override `{asked}` ({route}) is outside `[policy] allowed_models`; it was rejected, not replaced"
+        ),
+    )
+    .with_help(format!("allowed: {}", allowed.collect::<Vec<_>>().join(", ")))
 }
 
 /// Reads a `--parent provider/model` value into the parent layer.
