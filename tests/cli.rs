@@ -2,6 +2,8 @@
 //! paths relative to the working directory, monorepos, `.gitignore`, the
 //! user scope, and the plan, route, ls and rule commands.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use assert_cmd::Command;

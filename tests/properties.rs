@@ -1,6 +1,8 @@
 //! Property tests: the splitter and the per-file checks never panic, and
 //! every span lies inside the file and starts at the key or value it names.
 
+#![allow(clippy::unwrap_used)]
+
 use agentc::agent;
 use agentc::dialect::Dialect;
 use agentc::source::FileId;

@@ -3,6 +3,8 @@
 //! case here fails `every_rule_has_a_case` (the live checks of `doctor` are
 //! covered by the provider tests).
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use agentc::rules::Rule;

@@ -1,6 +1,6 @@
 //! Shared test support: temporary projects on the real filesystem, loaded
 //! through the library.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use agentc::diagnostic::Diagnostic;
 use agentc::discover::{self, Env};
