@@ -145,6 +145,8 @@ pub struct PlanProvider {
     pub max_concurrency: Option<u32>,
     pub models: Option<Vec<String>>,
     pub default_model: Option<String>,
+    /// Where `default_model` is set (`null` for a preset's).
+    pub default_model_source: Option<PlanSource>,
     /// `builtin`, `project` or `user`.
     pub scope: String,
     pub trusted: bool,
@@ -237,7 +239,7 @@ pub fn plan_agent(agent: &Agent, project: &Project, sources: &SourceMap) -> Opti
     })
 }
 
-pub fn plan_providers(config: &Config) -> Vec<PlanProvider> {
+pub fn plan_providers(config: &Config, sources: &SourceMap) -> Vec<PlanProvider> {
     config
         .providers
         .values()
@@ -249,6 +251,15 @@ pub fn plan_providers(config: &Config) -> Vec<PlanProvider> {
             max_concurrency: p.max_concurrency,
             models: p.models.clone(),
             default_model: p.default_model.as_ref().map(|(m, _)| m.clone()),
+            default_model_source: p.default_model.as_ref().map(|(_, span)| {
+                plan_source(
+                    &Source {
+                        layer: crate::resolve::Layer::ProviderDefault,
+                        span: *span,
+                    },
+                    sources,
+                )
+            }),
             scope: p.scope.as_str().to_string(),
             trusted: p.trusted,
         })
@@ -277,7 +288,7 @@ pub fn build(project: &Project, sources: &SourceMap, diagnostics: &[Diagnostic])
                 .count(),
         },
         agents,
-        providers: plan_providers(&project.config),
+        providers: plan_providers(&project.config, sources),
         aliases: plan_aliases(&project.config),
         policy: plan_policy(&project.config),
     }

@@ -306,15 +306,31 @@ impl Router {
             None
         };
         let mut errors = Vec::new();
+        for p in [req.call.provider, req.task.provider].into_iter().flatten() {
+            let p = p.trim();
+            if p != "inherit"
+                && !errors
+                    .iter()
+                    .any(|e: &Diagnostic| e.message.contains(&format!("`{p}`")))
+            {
+                self.check_provider(p, &mut errors);
+            }
+        }
         if let Some((layer, ov)) = winner {
             // The provider a bare model takes: the next lower layer naming one.
             let lower = || -> Option<(&'a str, Provenance<'a>)> {
                 if layer == Layer::Task {
-                    match (req.call.provider, req.call.model.map(|m| self.read(m))) {
-                        (Some(p), _) if p.trim() != "inherit" => {
-                            return Some((p.trim(), Provenance::Runtime(Layer::Call)));
-                        }
-                        (None, Some(Read::Qualified(p, _))) => {
+                    // A call that says `inherit` names the parent's route.
+                    let call_inherits = req.call.model.map(str::trim) == Some("inherit")
+                        || (req.call.model.is_none()
+                            && req.call.provider.map(str::trim) == Some("inherit"));
+                    if call_inherits {
+                        return parent_provider.map(|p| (p, Provenance::Runtime(Layer::Parent)));
+                    }
+                    let call_provider =
+                        req.call.provider.map(str::trim).filter(|p| *p != "inherit");
+                    match (call_provider, req.call.model.map(|m| self.read(m))) {
+                        (Some(p), _) | (None, Some(Read::Qualified(p, _))) => {
                             return Some((p, Provenance::Runtime(Layer::Call)));
                         }
                         _ => {}
@@ -337,7 +353,6 @@ impl Router {
             match (provider, ov.model.map(str::trim)) {
                 (_, Some("inherit")) | (None, None) => inherit_route(&mut route),
                 (Some(p), Some(m)) => {
-                    self.check_provider(p, &mut errors);
                     self.check_model(p, m, &mut errors);
                     route.inherit = false;
                     route.provider = Some(p);
@@ -358,7 +373,13 @@ impl Router {
                         }
                         Read::Bare(m) => {
                             self.check_typo_provider(m, &mut errors);
-                            let (p, src) = match lower() {
+                            // `provider: inherit` next to a bare model: the parent's provider.
+                            let below = if ov.provider.map(str::trim) == Some("inherit") {
+                                parent_provider.map(|p| (p, Provenance::Runtime(Layer::Parent)))
+                            } else {
+                                lower()
+                            };
+                            let (p, src) = match below {
                                 Some((p, s)) => (Some(p), Some(s)),
                                 None => (None, Some(Provenance::Runtime(Layer::Parent))),
                             };
@@ -372,14 +393,19 @@ impl Router {
                     }
                 }
                 (Some(p), None) => {
-                    self.check_provider(p, &mut errors);
                     route.inherit = false;
                     route.provider = Some(p);
                     route.provider_source = Some(Provenance::Runtime(layer));
-                    match self.provider(p).and_then(|e| e.default_model.as_deref()) {
-                        Some(m) => {
+                    match self
+                        .provider(p)
+                        .and_then(|e| Some((e.default_model.as_deref()?, e)))
+                    {
+                        Some((m, entry)) => {
                             route.model = Some(m);
-                            route.model_source = Some(Provenance::Runtime(Layer::ProviderDefault));
+                            route.model_source = Some(entry.default_model_source.as_ref().map_or(
+                                Provenance::Runtime(Layer::ProviderDefault),
+                                Provenance::Planned,
+                            ));
                         }
                         None if self.providers.contains_key(p) => {
                             errors.push(resolve::missing_model(p, None))

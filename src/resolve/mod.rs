@@ -285,13 +285,36 @@ impl<'a> Resolver<'a> {
     ) -> Option<Resolution> {
         layers.sort_by_key(|l| l.layer);
         layers.retain(|l| l.sets_route() || l.fallback.is_some());
+        let before = diags.len();
+        // Every layer's provider is checked whether or not it wins: an
+        // unknown provider is an error even when a higher layer overrides it.
+        for l in layers.iter().filter(|l| l.layer != Layer::Parent) {
+            if let Some(p) = l.provider.as_ref().filter(|p| p.text.trim() != "inherit") {
+                let _ = self.check_provider(p, diags);
+            }
+        }
         let route = self.resolve_route(&layers, diags);
+        // An override that names an unknown provider or model is reported
+        // as that; the policy is checked on routes that exist.
+        let route_failed = diags[before..]
+            .iter()
+            .any(|d| d.severity == crate::diagnostic::Severity::Error);
         let fallbacks = self.resolve_fallbacks(&layers, route.as_ref(), diags);
         if let Some(route) = &route
+            && !route_failed
             && let Some(winner) = layers.iter().rev().find(|l| l.sets_route())
             && matches!(winner.layer, Layer::Call | Layer::Task)
         {
             self.check_allowed(winner, route, diags);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut i = before;
+        while i < diags.len() {
+            if seen.insert((diags[i].rule, diags[i].span, diags[i].message.clone())) {
+                i += 1;
+            } else {
+                diags.remove(i);
+            }
         }
         Some(Resolution {
             route: route?,
@@ -392,10 +415,8 @@ impl<'a> Resolver<'a> {
             }
             (None, Some(provider)) => {
                 let p = self.check_provider(provider, diags);
-                let def = self
-                    .config
-                    .provider(&p)
-                    .and_then(|p| p.default_model.clone());
+                // An unknown provider has no model to name: reported once.
+                let def = self.config.provider(&p)?.default_model.clone();
                 match def {
                     Some((model, span)) => Some(ResolvedRoute {
                         provider: Some(p),
@@ -456,16 +477,29 @@ impl<'a> Resolver<'a> {
     }
 
     /// The provider named by the next layer below `above` (the parent last).
+    /// A layer that says `inherit` names the parent's route: below it,
+    /// only the parent counts.
     fn provider_below(&self, layers: &[LayerInput], above: Layer) -> Option<(String, Source)> {
-        layers
-            .iter()
-            .rev()
-            .filter(|l| l.layer < above)
-            .find_map(|l| {
-                self.layer_provider(l)
+        let says_inherit = |l: &LayerInput| {
+            l.model.as_ref().is_some_and(|m| m.text.trim() == "inherit")
+                || (l.model.is_none()
+                    && l.provider
+                        .as_ref()
+                        .is_some_and(|p| p.text.trim() == "inherit"))
+        };
+        for l in layers.iter().rev().filter(|l| l.layer < above) {
+            if l.layer != Layer::Parent && says_inherit(l) {
+                let parent = layers.iter().find(|l| l.layer == Layer::Parent)?;
+                return self
+                    .layer_provider(parent)
                     .filter(|(p, _)| self.is_provider(p))
-                    .map(|(p, span)| (p, source(l.layer, span)))
-            })
+                    .map(|(p, _)| (p, source(Layer::Parent, None)));
+            }
+            if let Some((p, span)) = self.layer_provider(l) {
+                return Some((p, source(l.layer, span)));
+            }
+        }
+        None
     }
 
     /// The provider id, with an `unknown-provider` finding when it is not
