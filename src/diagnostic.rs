@@ -159,7 +159,9 @@ impl Diagnostic {
 }
 
 /// Counts shown in every command's summary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Summary {
     /// Agent definition files examined.
     pub files: usize,

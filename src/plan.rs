@@ -102,6 +102,31 @@ pub enum PlanTools {
 #[schemars(extend("const" = "*"))]
 pub struct AllTools(String);
 
+impl Default for AllTools {
+    fn default() -> Self {
+        AllTools("*".into())
+    }
+}
+
+impl Serialize for AllTools {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("*")
+    }
+}
+
+impl<'de> Deserialize<'de> for AllTools {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s == "*" {
+            Ok(AllTools(s))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected \"*\", found \"{s}\""
+            )))
+        }
+    }
+}
+
 impl Serialize for PlanTools {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -348,9 +373,26 @@ impl Plan {
 
 /// Any value as JSON with sorted keys, 2-space indentation and a final newline.
 pub fn to_sorted_json<T: Serialize>(value: &T) -> String {
-    // serde_json's Value keeps object keys in a BTreeMap: sorted.
-    let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let mut v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    sort_keys(&mut v);
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Sorts object keys recursively, whatever map type serde_json was built with.
+fn sort_keys(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> =
+                std::mem::take(map).into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (k, mut v) in entries {
+                sort_keys(&mut v);
+                map.insert(k, v);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
 }
