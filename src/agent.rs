@@ -30,16 +30,17 @@ pub enum ToolsDecl {
     Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 pub struct Params {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_p: Option<f64>,
+    // Fields in alphabetical order: the plan is written in this order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_effort: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
 }
 
 /// One agent definition as read from its file.
@@ -213,7 +214,9 @@ impl Cx<'_> {
                 continue; // duplicate-key already reported; the first one counts
             }
             if k.starts_with("x-") {
-                def.extensions.insert(k.clone(), value.to_json());
+                let mut v = value.to_json();
+                crate::plan::sort_keys(&mut v);
+                def.extensions.insert(k.clone(), v);
                 continue;
             }
             if !self.dialect.knows(&k) {

@@ -18,16 +18,16 @@ pub const PLAN_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "agentc routing plan")]
 pub struct Plan {
-    pub version: u32,
     pub agents: Vec<PlanAgent>,
-    pub providers: Vec<PlanProvider>,
     /// `[models]` aliases, resolved to their final target, so executors can
     /// resolve call and task overrides from the plan alone.
     #[serde(default)]
     pub aliases: BTreeMap<String, PlanTarget>,
     #[serde(default)]
     pub policy: PlanPolicy,
+    pub providers: Vec<PlanProvider>,
     pub summary: PlanSummary,
+    pub version: u32,
 }
 
 /// The `[policy]` an executor must apply to run-time overrides.
@@ -42,35 +42,35 @@ pub struct PlanPolicy {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanAgent {
+    pub description: String,
+    pub dialect: Dialect,
+    pub extensions: BTreeMap<String, serde_json::Value>,
+    pub fallbacks: Vec<PlanTarget>,
     pub name: String,
-    pub scope: Scope,
+    pub params: Params,
     /// Relative to the project root with `/`, or `$AGENTC_USER_DIR/...`.
     pub path: String,
-    pub dialect: Dialect,
-    pub description: String,
+    pub prompt_sha256: String,
+    pub requires: Vec<String>,
     pub role: Option<String>,
     pub route: PlanRoute,
-    pub fallbacks: Vec<PlanTarget>,
-    /// `null`: the parent's tools; `"*"`: every tool.
-    pub tools: Option<PlanTools>,
-    pub requires: Vec<String>,
-    pub params: Params,
-    pub prompt_sha256: String,
+    pub scope: Scope,
     pub shadows: Vec<PlanShadow>,
-    pub extensions: BTreeMap<String, serde_json::Value>,
     /// Set by `agentc watch` when the file's current text has errors and
     /// this is its last good definition.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stale: bool,
+    /// `null`: the parent's tools; `"*"`: every tool.
+    pub tools: Option<PlanTools>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanRoute {
-    pub provider: Option<String>,
-    pub model: Option<String>,
     pub inherit: bool,
-    pub provider_source: Option<PlanSource>,
+    pub model: Option<String>,
     pub model_source: Option<PlanSource>,
+    pub provider: Option<String>,
+    pub provider_source: Option<PlanSource>,
     /// Whether the provider may be called with the user's key; `null` when
     /// the provider is not known yet (an inherited route).
     pub trusted: Option<bool>,
@@ -79,14 +79,14 @@ pub struct PlanRoute {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanSource {
     pub layer: String,
-    pub path: Option<String>,
     pub line: Option<usize>,
+    pub path: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanTarget {
-    pub provider: Option<String>,
     pub model: String,
+    pub provider: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, JsonSchema)]
@@ -156,22 +156,22 @@ impl<'de> Deserialize<'de> for PlanTools {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanShadow {
-    pub scope: Scope,
     pub path: String,
+    pub scope: Scope,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanProvider {
-    pub id: String,
-    pub kind: String,
-    pub base_url: String,
     /// The NAME of the variable holding the key, never a key.
     pub api_key_env: Option<String>,
-    pub max_concurrency: Option<u32>,
-    pub models: Option<Vec<String>>,
+    pub base_url: String,
     pub default_model: Option<String>,
     /// Where `default_model` is set (`null` for a preset's).
     pub default_model_source: Option<PlanSource>,
+    pub id: String,
+    pub kind: String,
+    pub max_concurrency: Option<u32>,
+    pub models: Option<Vec<String>>,
     /// `builtin`, `project` or `user`.
     pub scope: String,
     pub trusted: bool,
@@ -179,9 +179,9 @@ pub struct PlanProvider {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanSummary {
-    pub files: usize,
     pub agents: usize,
     pub errors: usize,
+    pub files: usize,
     pub warnings: usize,
 }
 
@@ -354,8 +354,13 @@ pub fn plan_policy(config: &Config) -> PlanPolicy {
 
 impl Plan {
     /// The plan's JSON: keys sorted, 2-space indentation, a final newline.
+    /// Every plan type declares its fields in alphabetical order and every
+    /// map is sorted, so the plan is written directly, without building a
+    /// JSON tree first (a test checks it against [`to_sorted_json`]).
     pub fn to_json(&self) -> String {
-        to_sorted_json(self)
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
     }
 
     pub fn from_json(text: &str) -> Result<Plan, serde_json::Error> {
@@ -381,7 +386,7 @@ pub fn to_sorted_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Sorts object keys recursively, whatever map type serde_json was built with.
-fn sort_keys(v: &mut serde_json::Value) {
+pub fn sort_keys(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             let mut entries: Vec<(String, serde_json::Value)> =

@@ -594,3 +594,23 @@ fn fixture() -> TempProject {
         ),
     ])
 }
+
+#[test]
+fn plan_json_has_sorted_keys_without_a_detour() {
+    let p = TempProject::with(&[
+        (
+            ".agents/agentc.toml",
+            &format!("{PROJECT_TOML}[policy]\nallowed_models = [\"fast\"]\n"),
+        ),
+        (
+            ".agents/a.md",
+            "---\ndescription: x\nrole: r\nmodel: smart\nfallback: [fast]\ntools: [read]\nrequires: [tools]\ntemperature: 0.2\ntop_p: 0.9\nmax_tokens: 9\nreasoning_effort: low\ntimeout: 5s\nx-z: {b: 1, a: [2, {d: 3, c: 4}]}\n---\nB\n",
+        ),
+        (
+            "user/agents/a.md",
+            "---\ndescription: x\nmodel: inherit\n---\nB\n",
+        ),
+    ]);
+    let plan = p.load().plan();
+    assert_eq!(plan.to_json(), agentc::plan::to_sorted_json(&plan));
+}

@@ -29,8 +29,8 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
         let report = Report::new(&sources, diagnostics, project.files, plan.summary.agents);
         super::eprint(&report.render(Format::Human, super::stderr_color(cli)));
     }
-    let json = plan.to_json();
     if let Some(out) = &args.out {
+        let json = plan.to_json();
         let path = env.cwd.join(out);
         crate::fsutil::write_atomic(&path, json.as_bytes())
             .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", out.display())))?;
@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
         let path = env.cwd.join(lock);
         let old = std::fs::read_to_string(&path)
             .map_err(|e| CliError::Io(format!("cannot read `{}`: {e}", lock.display())))?;
-        if old != json {
+        if old != plan.to_json() {
             super::print(&format!(
                 "{} is out of date; run `agentc plan --no-user --out {}` and commit it:\n{}",
                 lock.display(),
@@ -58,7 +58,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
             super::eprint(&format!("{} is up to date\n", lock.display()));
         }
     } else if format == "json" {
-        super::print(&json)?;
+        super::print(&plan.to_json())?;
     } else {
         super::print(&table(&plan))?;
     }

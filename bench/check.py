@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Whole-command timing of `agentc check` and `agentc plan` against `cat` of
+the same files, on synthetic projects of several sizes.
+
+usage: bench/check.py [--bin target/release/agentc] [--sizes 1000,10000]
+                      [--runs 5] [--bad-every 50] [--corpus claude]
+
+Generates each project with ../shared/bench/gen_corpus.py (or, with
+--corpus claude, ../shared/bench/scale_corpus.py: real-world Claude files)
+into a temporary folder, then runs every command --runs times after one
+warm-up and prints the median wall time, the ratio to `cat` measured in the
+same run, and peak resident memory. Needs only python3.
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.join(os.path.dirname(HERE), "..", "shared", "bench")
+
+
+def measure(cmd, cwd, env, runs):
+    """Median wall seconds and max peak RSS (KiB) over `runs` runs after one warm-up."""
+    walls, peaks = [], []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            sys.exit(f"{cmd[0]} exited {code}")
+        if i:
+            walls.append(wall)
+            peaks.append(usage.ru_maxrss)
+    return statistics.median(walls), max(peaks)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="target/release/agentc")
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--bad-every", type=int, default=50)
+    ap.add_argument("--corpus", choices=["synthetic", "claude"], default="synthetic")
+    a = ap.parse_args()
+    binary = os.path.abspath(a.bin)
+    sizes = [int(s) for s in a.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="agentc-bench-") as tmp:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AGENTC_USER_DIR": os.path.join(tmp, "no-user"), "NO_COLOR": "1"}
+        for n in sizes:
+            project = os.path.join(tmp, f"p{n}")
+            if a.corpus == "claude":
+                subprocess.run([sys.executable, os.path.join(SHARED, "scale_corpus.py"), project, "--files", str(n)], check=True)
+                folder = os.path.join(project, ".claude", "agents")
+            else:
+                subprocess.run([sys.executable, os.path.join(SHARED, "gen_corpus.py"), project, "--agents", str(n),
+                                "--bad-every", str(a.bad_every)], check=True)
+                folder = os.path.join(project, ".agents")
+            files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".md"))
+            cat_wall, cat_rss = measure(["cat", *files], project, env, a.runs)
+            check_wall, check_rss = measure([binary, "check", "--no-user", "--format", "json"], project, env, a.runs)
+            plan_wall, plan_rss = measure([binary, "plan", "--no-user", "--format", "json"], project, env, a.runs)
+            rows.append((n, len(files), cat_wall, check_wall, check_rss, plan_wall, plan_rss))
+    print(f"{'agents':>7} {'files':>6} {'cat s':>8} {'check s':>8} {'check/cat':>9} {'check MiB':>9} "
+          f"{'plan s':>8} {'plan/check':>10} {'plan MiB':>8} {'us/file':>8}")
+    for n, files, cat, check, check_rss, plan, plan_rss in rows:
+        print(f"{n:>7} {files:>6} {cat:>8.3f} {check:>8.3f} {check / cat:>9.2f} {check_rss / 1024:>9.1f} "
+              f"{plan:>8.3f} {plan / check:>10.2f} {plan_rss / 1024:>8.1f} {check / files * 1e6:>8.1f}")
+    if len(rows) >= 2:
+        (n0, f0, *_, ), (n1, f1, *_, ) = rows[0], rows[-1]
+        per0 = rows[0][3] / f0
+        per1 = rows[-1][3] / f1
+        print(f"check time per file at {n1} vs {n0} agents: {per1 / per0:.2f}x (1.0 = linear)")
+
+
+if __name__ == "__main__":
+    main()
