@@ -295,6 +295,11 @@ impl Cx<'_> {
                                 "move the frontmatter to line 1: the `---` on line {line} must start the file, with nothing before it"
                             ));
                     }
+                    None if self.text[first.end..].starts_with('\r') && !self.text[first.end..].starts_with("\r\n") => {
+                        d = d.with_help(
+                            "the file separates lines with a lone carriage return (CR); save it with LF or CRLF line endings",
+                        )
+                    }
                     None => {
                         d = d.with_help(
                             "start the file with `---`, the agent's YAML keys, and `---`",

@@ -195,17 +195,28 @@ pub enum ReadProblem {
 /// problem the lossy text is still returned so the finding can be shown in
 /// context.
 pub fn read_limited(path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
+    // A FIFO or device named `x.md` would block or never end: only regular
+    // files are opened.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            let what = if m.is_dir() {
+                "is a directory"
+            } else {
+                "is not a regular file"
+            };
+            return (
+                String::new(),
+                Some(ReadProblem::Io(std::io::Error::other(what))),
+            );
+        }
+        Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
+        Ok(_) => {}
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
     };
     let size = match file.metadata() {
-        Ok(m) if m.is_dir() => {
-            return (
-                String::new(),
-                Some(ReadProblem::Io(std::io::Error::other("is a directory"))),
-            );
-        }
         Ok(m) => m.len(),
         Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
     };
