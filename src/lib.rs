@@ -13,6 +13,7 @@
 //! (cross-file checks) → [`plan`] → [`render`].
 
 pub mod agent;
+pub mod capability;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
