@@ -519,6 +519,20 @@ fn providers_lists_and_probes() {
     );
     assert!(text.contains("qwen-2.5-7b"), "{text}");
 
+    let out = p.cmd(&["providers", "--probe"], &[]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with("5 cloud providers not probed (use --all)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "vllm  {}  (unreachable)\n  timed out\n",
+            hang.base_url()
+        )),
+        "{text}"
+    );
+
     let out = p.cmd(&["providers", "lm-studoi"], &[]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `lm-studio`?"));

@@ -49,12 +49,13 @@ pub fn run(cli: &Cli, args: &ProvidersArgs, env: &Env) -> CliResult {
     let only = (!args.ids.is_empty()).then_some(args.ids.as_slice());
     let out = if args.probe {
         let targets = providers::targets(config, args.all, only, &process_env);
-        let skipped = config
-            .providers
-            .values()
-            .filter(|p| only.is_none_or(|ids| ids.contains(&p.id)))
-            .count()
-            - targets.len();
+        let skipped = if args.all {
+            0
+        } else {
+            listed(config, only)
+                .filter(|p| !providers::is_local(p))
+                .count()
+        };
         let report = providers::probe(targets, &ProbeOptions::default())
             .map_err(|e| CliError::Io(e.to_string()))?;
         if format == "json" {
