@@ -13,14 +13,17 @@
 //! (cross-file checks) → [`plan`] → [`render`].
 
 pub mod agent;
+pub mod capability;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
+pub mod doctor;
 pub mod fsutil;
 pub mod plan;
 pub mod project;
+pub mod providers;
 pub mod render;
 pub mod resolve;
 pub mod router;

@@ -525,6 +525,9 @@ pub fn link(
             layers.push(p.clone());
         }
         let resolution = resolver.resolve(layers, &mut local);
+        if let Some(r) = &resolution {
+            crate::capability::check_declared(&def, r, &config, &mut local);
+        }
         if config.require_explicit_route
             && let Some(r) = &resolution
             && r.route.inherit

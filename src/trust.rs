@@ -4,6 +4,7 @@
 
 use crate::config::{ProviderTable, TrustStore};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -32,14 +33,25 @@ struct TrustFile {
     trusted: Vec<TrustEntry>,
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct TrustEntry {
     pub id: String,
     pub hash: String,
     #[serde(default)]
     pub base_url: Option<String>,
+    /// The key variable's name, for `agentc trust --list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
     #[serde(default)]
     pub project: Option<String>,
+}
+
+/// The trust file exists but cannot be read or is not a trust file.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read `{path}`: {reason}")]
+pub struct TrustFileError {
+    pub path: String,
+    pub reason: String,
 }
 
 impl FileTrustStore {
@@ -70,6 +82,27 @@ impl FileTrustStore {
             .unwrap_or_default()
     }
 
+    /// The entries, for changing them: a missing file has none, but a file
+    /// that cannot be read or parsed is an error, so that saving never
+    /// drops what it held.
+    pub fn read_entries(&self) -> Result<Vec<TrustEntry>, TrustFileError> {
+        let Some(path) = &self.path else {
+            return Ok(Vec::new());
+        };
+        let err = |reason: String| TrustFileError {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(err(e.to_string())),
+        };
+        serde_json::from_str::<TrustFile>(&text)
+            .map(|f| f.trusted)
+            .map_err(|e| err(format!("not a trust file ({e}); fix or remove it")))
+    }
+
     /// Writes the given entries atomically.
     pub fn save(&self, entries: &[TrustEntry]) -> std::io::Result<()> {
         let Some(path) = &self.path else {
@@ -90,5 +123,157 @@ impl FileTrustStore {
 impl TrustStore for FileTrustStore {
     fn is_trusted(&self, table: &ProviderTable) -> bool {
         self.hashes.contains(&table_hash(table))
+    }
+}
+
+/// A store that trusts nothing and remembers what it was asked: the merge
+/// asks only about tables whose trust depends on the user's record (not
+/// loopback, not restating a preset, no `credential-host-mismatch`), so
+/// these are exactly the tables `agentc trust` can trust.
+#[derive(Debug, Default)]
+pub struct AskedTables {
+    asked: RefCell<Vec<ProviderTable>>,
+}
+
+impl AskedTables {
+    pub fn into_tables(self) -> Vec<ProviderTable> {
+        self.asked.into_inner()
+    }
+}
+
+impl TrustStore for AskedTables {
+    fn is_trusted(&self, table: &ProviderTable) -> bool {
+        self.asked.borrow_mut().push(table.clone());
+        false
+    }
+}
+
+/// Adds entries not yet recorded (by hash); returns how many were added.
+pub fn add_entries(entries: &mut Vec<TrustEntry>, new: Vec<TrustEntry>) -> usize {
+    let mut added = 0;
+    for e in new {
+        if !entries.iter().any(|x| x.hash == e.hash) {
+            entries.push(e);
+            added += 1;
+        }
+    }
+    added
+}
+
+/// Why `--revoke` removed nothing.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RevokeError {
+    #[error("no trusted table has the id or hash `{0}`")]
+    NoMatch(String),
+    #[error("`{0}` is the start of several hashes; give more of it")]
+    Ambiguous(String),
+}
+
+/// Removes the entries `what` names: every entry of a provider id, else
+/// the one whose hash is `what` or starts with it (at least 6 characters).
+/// Returns the removed entries.
+pub fn revoke(entries: &mut Vec<TrustEntry>, what: &str) -> Result<Vec<TrustEntry>, RevokeError> {
+    let by_id = entries.iter().any(|e| e.id == what);
+    let matches = |e: &TrustEntry| {
+        if by_id {
+            e.id == what
+        } else {
+            what.len() >= 6 && e.hash.starts_with(what)
+        }
+    };
+    let hits: BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| matches(e))
+        .map(|e| e.hash.as_str())
+        .collect();
+    if hits.is_empty() {
+        return Err(RevokeError::NoMatch(what.to_string()));
+    }
+    if !by_id && hits.len() > 1 {
+        return Err(RevokeError::Ambiguous(what.to_string()));
+    }
+    let (removed, kept): (Vec<TrustEntry>, Vec<TrustEntry>) =
+        entries.drain(..).partition(|e| matches(e));
+    *entries = kept;
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, hash: &str) -> TrustEntry {
+        TrustEntry {
+            id: id.into(),
+            hash: hash.into(),
+            base_url: None,
+            api_key_env: None,
+            project: None,
+        }
+    }
+
+    #[test]
+    fn revoke_by_id_hash_and_prefix() {
+        let mut e = vec![
+            entry("corp", "aaaaaa11"),
+            entry("corp", "aaaaaa22"),
+            entry("box", "bbbbbb33"),
+        ];
+        assert_eq!(
+            revoke(&mut e, "aaaaaa"),
+            Err(RevokeError::Ambiguous("aaaaaa".into()))
+        );
+        assert_eq!(
+            revoke(&mut e, "zzz"),
+            Err(RevokeError::NoMatch("zzz".into()))
+        );
+        assert_eq!(revoke(&mut e, "bbbbbb33").unwrap().len(), 1);
+        assert_eq!(revoke(&mut e, "corp").unwrap().len(), 2);
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn adding_twice_records_once() {
+        let mut e = vec![entry("corp", "h1")];
+        assert_eq!(
+            add_entries(&mut e, vec![entry("corp", "h1"), entry("x", "h2")]),
+            1
+        );
+        assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn only_tables_that_trust_can_lift_are_asked_about() {
+        use crate::config::{Config, ScopeConfig};
+        use crate::source::{FileId, Scope};
+        let text = "[providers.corp]\nbase_url = \"https://llm.corp.example/v1\"\napi_key_env = \"CORP_KEY\"\n\n[providers.box]\nbase_url = \"http://127.0.0.1:9000/v1\"\napi_key_env = \"BOX_KEY\"\n\n[providers.proxy]\nbase_url = \"https://proxy.example.net/v1\"\napi_key_env = \"OPENAI_API_KEY\"\n\n[providers.deepseek]\nbase_url = \"https://api.deepseek.com/v1\"\nmodels = [\"deepseek-chat\"]\n";
+        let (project, d) = crate::config::parse(FileId(0), text, Scope::Project);
+        assert!(d.is_empty(), "{d:?}");
+        let asked = AskedTables::default();
+        Config::merge(
+            project,
+            ScopeConfig::empty(Scope::User),
+            &asked,
+            None,
+            &mut Vec::new(),
+        );
+        let ids: Vec<String> = asked.into_tables().into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["corp"]);
+    }
+
+    #[test]
+    fn a_broken_trust_file_is_an_error_when_changing_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(TRUST_FILE), "{not json").unwrap();
+        let store = FileTrustStore::load(Some(dir.path()));
+        assert!(store.hashes.is_empty());
+        assert!(store.read_entries().is_err());
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            FileTrustStore::load(Some(empty.path()))
+                .read_entries()
+                .unwrap(),
+            vec![]
+        );
     }
 }

@@ -19,7 +19,7 @@ pub struct Cli {
     /// Do not read the user scope ($AGENTC_USER_DIR).
     #[arg(long, global = true)]
     pub no_user: bool,
-    /// Output format (check: human, short, json, sarif, github; plan: table, json; route, ls: text, json).
+    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust: text, json).
     #[arg(long, global = true, value_name = "FORMAT")]
     pub format: Option<String>,
     /// When to use colour: auto, always, never (NO_COLOR is honoured).
@@ -49,6 +49,51 @@ pub enum Command {
     Rule(RuleArgs),
     /// Print a JSON Schema: frontmatter, config, plan or diagnostics.
     Schema(SchemaArgs),
+    /// List providers (presets and configured); `--probe` asks the servers what they serve.
+    Providers(ProvidersArgs),
+    /// Check, then probe the routed providers: reachability, models, capabilities, keys.
+    Doctor(DoctorArgs),
+    /// Trust the project's provider tables that would send a key off this machine.
+    Trust(TrustArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// Only these providers (default: every one).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Ask the servers which models they serve (local providers; cloud ones with --all).
+    #[arg(long)]
+    pub probe: bool,
+    /// With --probe: probe cloud providers too.
+    #[arg(long, requires = "probe")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Probe the routed cloud providers too, not only the local ones.
+    #[arg(long)]
+    pub all: bool,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Trust without asking (for scripts).
+    #[arg(short, long, conflicts_with_all = ["list", "revoke", "revoke_all"])]
+    pub yes: bool,
+    /// List the tables you have trusted.
+    #[arg(long, conflicts_with_all = ["revoke", "revoke_all"])]
+    pub list: bool,
+    /// Revoke trust: every table of a provider id, or one table by its hash (or a prefix of it).
+    #[arg(long, value_name = "ID|HASH", conflicts_with = "revoke_all")]
+    pub revoke: Option<String>,
+    /// Revoke every trusted table.
+    #[arg(long)]
+    pub revoke_all: bool,
 }
 
 #[derive(Debug, Args)]

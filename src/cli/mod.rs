@@ -3,11 +3,14 @@
 
 pub mod args;
 pub mod check;
+pub mod doctor;
 pub mod ls;
 pub mod plan;
+pub mod providers;
 pub mod route;
 pub mod rule;
 pub mod schema;
+pub mod trust;
 
 pub use args::{Cli, Command};
 
@@ -46,6 +49,9 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Ls(a) => ls::run(&cli, a, &env),
         Command::Rule(a) => rule::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Providers(a) => providers::run(&cli, a, &env),
+        Command::Doctor(a) => doctor::run(&cli, a, &env),
+        Command::Trust(a) => trust::run(&cli, a, &env),
     }
 }
 

@@ -2,9 +2,12 @@
 //! through the library.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod http;
+pub use http::*;
+
 use agentc::diagnostic::Diagnostic;
 use agentc::discover::{self, Env};
-use agentc::project::{self, LoadRequest, Project};
+use agentc::project::{self, LoadRequest};
 use agentc::render::locate;
 use agentc::source::SourceMap;
 use std::path::{Path, PathBuf};
@@ -79,7 +82,7 @@ impl TempProject {
 }
 
 pub struct Loaded {
-    pub project: Project,
+    pub project: project::Project,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
 }
