@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod http;
+#[allow(unused_imports)]
 pub use http::*;
 
 use agentc::diagnostic::Diagnostic;
