@@ -18,6 +18,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
+pub mod fix;
 pub mod fsutil;
 pub mod plan;
 pub mod project;
@@ -27,6 +28,7 @@ pub mod router;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 pub mod trust;
 

@@ -65,6 +65,15 @@ pub struct CheckArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Apply safe fixes in place, then report what remains.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff and change nothing (exit 1 when there are any).
+    #[arg(long)]
+    pub diff: bool,
+    /// Print how many findings each rule has instead of every finding.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Args)]
