@@ -15,6 +15,7 @@
 pub mod agent;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
@@ -26,6 +27,7 @@ pub mod render;
 pub mod resolve;
 pub mod router;
 pub mod rules;
+pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod suppress;

@@ -3,10 +3,13 @@
 
 pub mod args;
 pub mod check;
+pub mod completions;
+pub mod convert;
 pub mod ls;
 pub mod plan;
 pub mod route;
 pub mod rule;
+pub mod scaffold;
 pub mod schema;
 
 pub use args::{Cli, Command};
@@ -46,6 +49,13 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Ls(a) => ls::run(&cli, a, &env),
         Command::Rule(a) => rule::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Init(_) => scaffold::init(&cli, &env),
+        Command::Add(a) => scaffold::add(&cli, a, &env),
+        Command::New(a) => scaffold::new(&cli, a, &env),
+        Command::Export(a) => convert::export(&cli, a, &env),
+        Command::Import(a) => convert::import(&cli, a, &env),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(_) => completions::man(),
     }
 }
 

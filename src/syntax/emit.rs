@@ -114,7 +114,7 @@ pub fn entry(out: &mut String, key: &str, value: &YNode, indent: usize) {
     match &value.value {
         YValue::Seq(items) if !items.is_empty() => {
             out.push_str(&format!("{pad}{k}:\n"));
-            seq_items(out, items, indent);
+            seq_items(out, items, indent + 2);
         }
         YValue::Map(entries) if !entries.is_empty() => {
             out.push_str(&format!("{pad}{k}:\n"));
@@ -144,7 +144,7 @@ fn map_entries(out: &mut String, entries: &[(YNode, YNode)], indent: usize) {
         match &v.value {
             YValue::Seq(items) if !items.is_empty() => {
                 out.push_str(&format!("{pad}{k}:\n"));
-                seq_items(out, items, indent);
+                seq_items(out, items, indent + 2);
             }
             YValue::Map(inner) if !inner.is_empty() => {
                 out.push_str(&format!("{pad}{k}:\n"));
