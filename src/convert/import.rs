@@ -460,7 +460,7 @@ mod tests {
         let i = import(src, Dialect::Claude, "code-reviewer").unwrap();
         assert_eq!(
             i.text,
-            "---\nname: code-reviewer\ndescription: \"Use this agent when: you need a review\"\nmodel: anthropic/sonnet\ntools: [read, grep, bash, Skill, todo]\nreasoning_effort: high\nx-claude-color: blue\n---\nYou review code.\n"
+            "---\nname: code-reviewer\ndescription: \"Use this agent when: you need a review\"\nmodel: anthropic/sonnet\ntools: [read, grep, bash, todo, Skill]\nreasoning_effort: high\nx-claude-color: blue\n---\nYou review code.\n"
         );
         let kinds: Vec<(&str, NoteKind)> =
             i.notes.iter().map(|n| (n.field.as_str(), n.kind)).collect();
@@ -482,7 +482,7 @@ mod tests {
         assert_eq!(i.name, "csharpexpert");
         assert_eq!(
             i.text,
-            "---\nname: csharpexpert\ndescription: Helps with C#.\nmodel: openai/gpt-5\nfallback: [anthropic/claude-sonnet-4-5]\ntools: [grep, glob, edit/editFiles, bash]\nx-copilot-handoffs:\n  - label: Go\n    agent: next\nx-copilot-name: C# Expert\n---\nBody\n"
+            "---\nname: csharpexpert\ndescription: Helps with C#.\nmodel: openai/gpt-5\nfallback: [anthropic/claude-sonnet-4-5]\ntools: [grep, glob, bash, edit/editFiles]\nx-copilot-handoffs:\n  - label: Go\n    agent: next\nx-copilot-name: C# Expert\n---\nBody\n"
         );
     }
 
