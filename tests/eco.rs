@@ -3,6 +3,10 @@
 //! the real-world corpus), check --fix/--diff/--statistics, suppressions,
 //! completions, the man page and the frontmatter schema.
 
+// Test helpers outside #[test] functions may unwrap too: a failure is a
+// failed test.
+#![allow(clippy::unwrap_used)]
+
 mod eco {
     pub mod common;
     mod convert;

@@ -361,7 +361,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
             _ => notes.push(Note::new(
                 NoteKind::Lost,
                 key,
-                format!("extension `{key}` has no place in a {harness} file"),
+                format!("extension `{key}`: {harness} files have no such field"),
             )),
         }
     }

@@ -63,8 +63,14 @@ fn fix_rewrites_only_what_the_fixes_say() {
 #[test]
 fn diff_shows_the_fixes_and_writes_nothing() {
     let p = TempProject::new();
-    p.write(".agents/notes.md", std::str::from_utf8(&fixture("agentc-colon", "in")).unwrap());
-    p.write(".agents/fence-and-key.md", std::str::from_utf8(&fixture("fence-and-key", "in")).unwrap());
+    p.write(
+        ".agents/notes.md",
+        std::str::from_utf8(&fixture("agentc-colon", "in")).unwrap(),
+    );
+    p.write(
+        ".agents/fence-and-key.md",
+        std::str::from_utf8(&fixture("fence-and-key", "in")).unwrap(),
+    );
     let a = p
         .agentc()
         .args(["--no-user", "check", "--diff"])
@@ -95,11 +101,23 @@ fn diff_shows_the_fixes_and_writes_nothing() {
          ---\n \
          Summarise.\n"
     );
-    assert_eq!(err, "3 fixes in 2 files; run `agentc check --fix` to apply them.\n");
-    assert_eq!(p.read(".agents/notes.md").as_bytes(), fixture("agentc-colon", "in"));
+    assert_eq!(
+        err,
+        "3 fixes in 2 files; run `agentc check --fix` to apply them.\n"
+    );
+    assert_eq!(
+        p.read(".agents/notes.md").as_bytes(),
+        fixture("agentc-colon", "in")
+    );
     // Nothing to fix: exit 0, empty diff.
-    p.write(".agents/notes.md", std::str::from_utf8(&fixture("agentc-colon", "out")).unwrap());
-    p.write(".agents/fence-and-key.md", std::str::from_utf8(&fixture("fence-and-key", "out")).unwrap());
+    p.write(
+        ".agents/notes.md",
+        std::str::from_utf8(&fixture("agentc-colon", "out")).unwrap(),
+    );
+    p.write(
+        ".agents/fence-and-key.md",
+        std::str::from_utf8(&fixture("fence-and-key", "out")).unwrap(),
+    );
     p.agentc()
         .args(["--no-user", "check", "--diff"])
         .assert()

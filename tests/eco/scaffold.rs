@@ -7,7 +7,10 @@ const CATALOGUE: &[&str] = &["explore", "format", "general", "planner", "review"
 const TEMPLATES: &[&str] = &["explorer", "formatter", "general", "planner", "reviewer"];
 
 fn check_json(p: &TempProject) -> serde_json::Value {
-    let a = p.agentc().args(["--no-user", "check", "--format", "json"]).assert();
+    let a = p
+        .agentc()
+        .args(["--no-user", "check", "--format", "json"])
+        .assert();
     serde_json::from_str(&output(&a).0).unwrap()
 }
 
@@ -23,10 +26,15 @@ fn init_writes_the_catalogue_and_a_config_that_check_clean() {
         ));
     for name in CATALOGUE {
         let text = p.read(&format!(".agents/{name}.md"));
-        let repo = std::fs::read_to_string(format!("{}/agents/{name}.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let repo =
+            std::fs::read_to_string(format!("{}/agents/{name}.md", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
         assert_eq!(text, repo, "{name}");
     }
-    assert!(p.read(".agents/agentc.toml").contains("# [providers.deepseek]"));
+    assert!(
+        p.read(".agents/agentc.toml")
+            .contains("# [providers.deepseek]")
+    );
     let v = check_json(&p);
     assert_eq!(v["diagnostics"], serde_json::json!([]));
     assert_eq!(
@@ -71,7 +79,9 @@ fn add_copies_one_agent_and_suggests_names() {
         .args(["add", "planner"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`.agents/planner.md` already exists"));
+        .stderr(predicate::str::contains(
+            "`.agents/planner.md` already exists",
+        ));
 }
 
 #[test]
@@ -93,7 +103,16 @@ fn every_template_checks_clean() {
 fn new_writes_the_route_given() {
     let p = TempProject::new();
     p.agentc()
-        .args(["new", "fmt", "-t", "formatter", "--provider", "lm-studio", "--model", "qwen/qwen3-8b"])
+        .args([
+            "new",
+            "fmt",
+            "-t",
+            "formatter",
+            "--provider",
+            "lm-studio",
+            "--model",
+            "qwen/qwen3-8b",
+        ])
         .assert()
         .success();
     let text = p.read(".agents/fmt.md");
@@ -101,7 +120,11 @@ fn new_writes_the_route_given() {
         text.starts_with("---\nname: fmt\ndescription: Applies mechanical edits such as formatting, renames and import sorting. Use for cheap, well-specified changes.\nrole: formatter\nprovider: lm-studio\nmodel: qwen/qwen3-8b\ntools: [read, edit, multi_edit, bash]\n"),
         "{text}"
     );
-    let plan = p.agentc().args(["--no-user", "plan", "--format", "json"]).assert().success();
+    let plan = p
+        .agentc()
+        .args(["--no-user", "plan", "--format", "json"])
+        .assert()
+        .success();
     let v: serde_json::Value = serde_json::from_str(&output(&plan).0).unwrap();
     assert_eq!(v["agents"][0]["route"]["provider"], "lm-studio");
     assert_eq!(v["agents"][0]["route"]["model"], "qwen/qwen3-8b");
@@ -117,7 +140,10 @@ fn new_reports_a_bad_route_and_refuses_bad_input() {
         .code(1);
     let (out, _) = output(&a);
     assert!(out.starts_with("Created .agents/x.md\n"), "{out}");
-    assert!(out.contains("unknown-provider: unknown provider `lm-studoi`"), "{out}");
+    assert!(
+        out.contains("unknown-provider: unknown provider `lm-studoi`"),
+        "{out}"
+    );
     assert!(out.contains("did you mean `lm-studio`?"), "{out}");
     p.agentc()
         .args(["new", "My Agent"])
