@@ -96,11 +96,17 @@ pub fn fix_text(text: &str, first: &[&Fix], mut analyse: impl FnMut(&str) -> Vec
 }
 
 /// A unified diff (`--- a/path`, `+++ b/path`, three lines of context).
+/// Paths outside the working directory are shown as they are.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let (a, b) = if path.starts_with('/') {
+        (path.to_string(), path.to_string())
+    } else {
+        (format!("a/{path}"), format!("b/{path}"))
+    };
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&a, &b)
         .to_string()
 }
 

@@ -185,7 +185,8 @@ pub fn copilot_model(name: &str) -> Option<String> {
     }
     let lower = name.to_lowercase();
     let lower = lower.strip_suffix("(copilot)").unwrap_or(&lower).trim();
-    if lower.is_empty() || lower.contains('/') {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_');
+    if lower.is_empty() || !lower.chars().all(plain) {
         return None;
     }
     let hyphens = |s: &str, dots: bool| -> String {
@@ -282,6 +283,7 @@ mod tests {
         );
         assert_eq!(m("inherit").as_deref(), Some("inherit"));
         assert_eq!(m("Grok Code Fast 1"), None);
+        assert_eq!(m("GPT-4.1 | 'gpt-5' | 'Claude Sonnet 4.5'"), None);
         // What export writes comes back unchanged.
         for id in ["claude-sonnet-4-5", "gpt-4.1", "gemini-2.5-pro", "o3"] {
             let full = m(id).unwrap();
