@@ -79,22 +79,26 @@ fn directive_start(line: &str) -> Option<usize> {
 impl FileDirectives {
     /// Reads the directives in the frontmatter of `text`.
     pub fn parse(file: FileId, text: &str) -> FileDirectives {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
         let mut out = FileDirectives {
             file,
-            line_starts,
+            line_starts: Vec::new(),
             directives: Vec::new(),
             problems: Vec::new(),
         };
         let Ok(fm) = split::split(text) else {
             return out;
         };
+        // Most files have no directive: do no more work for them.
+        if !text[fm.yaml.clone()].contains("agentc:") {
+            return out;
+        }
+        out.line_starts.push(0);
+        out.line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         // Lines of the frontmatter: (start, content end, end with newline).
         let mut lines: Vec<(usize, usize, usize)> = Vec::new();
         let mut pos = fm.yaml.start;
@@ -270,7 +274,7 @@ impl FileDirectives {
         let Some(span) = d.span.filter(|s| s.file == self.file) else {
             return false;
         };
-        if d.rule.is_fixed() {
+        if d.rule.is_fixed() || self.directives.is_empty() {
             return false;
         }
         let line = self.line_of(span.start);
@@ -343,16 +347,34 @@ impl FileDirectives {
     }
 }
 
+/// The `[lint] per_file` globs of one scope, compiled once.
+struct PerFile(Vec<(globset::GlobMatcher, Vec<Rule>)>);
+
+impl PerFile {
+    fn of(config: &Config, scope: Scope) -> PerFile {
+        PerFile(
+            config
+                .scope(scope)
+                .per_file
+                .iter()
+                .filter_map(|e| Some((compile_glob(&e.pattern.value).ok()?, e.rules.clone())))
+                .collect(),
+        )
+    }
+
+    fn rules(&self, rel: &str) -> Vec<Rule> {
+        self.0
+            .iter()
+            .filter(|(g, _)| g.is_match(rel))
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect()
+    }
+}
+
 /// The rules `[lint] per_file` ignores for a file of `scope` whose path
 /// relative to the scope's root is `rel`.
 pub fn per_file_rules(config: &Config, scope: Scope, rel: &str) -> Vec<Rule> {
-    let mut out = Vec::new();
-    for entry in &config.scope(scope).per_file {
-        if compile_glob(&entry.pattern.value).is_ok_and(|g| g.is_match(rel)) {
-            out.extend(entry.rules.iter().copied());
-        }
-    }
-    out
+    PerFile::of(config, scope).rules(rel)
 }
 
 /// A file's path relative to its scope's root, from its plan path.
@@ -382,11 +404,18 @@ impl Suppressor {
             .into_iter()
             .map(|id| (id, FileDirectives::parse(id, &sources.get(id).text)))
             .collect();
+        let globs = [
+            (Scope::Project, PerFile::of(config, Scope::Project)),
+            (Scope::User, PerFile::of(config, Scope::User)),
+        ];
         let per_file = files
             .iter()
             .filter_map(|(&id, &scope)| {
-                let rel = scope_relative(&sources.get(id).plan_path);
-                let rules = per_file_rules(config, scope, rel);
+                let globs = &globs.iter().find(|(s, _)| *s == scope)?.1;
+                if globs.0.is_empty() {
+                    return None;
+                }
+                let rules = globs.rules(scope_relative(&sources.get(id).plan_path));
                 (!rules.is_empty()).then_some((id, rules))
             })
             .collect();
