@@ -220,7 +220,7 @@ impl Cx<'_> {
                 continue;
             }
             if !self.dialect.knows(&k) {
-                self.unknown_key(&k, key);
+                self.unknown_key(&k, key, &entries);
                 continue;
             }
             match k.as_str() {
@@ -429,7 +429,7 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown_key(&mut self, k: &str, key: &YNode) {
+    fn unknown_key(&mut self, k: &str, key: &YNode, entries: &[(YNode, YNode)]) {
         let owners = self.dialect.owners_of(k);
         let span = self.span(&key.span);
         if owners.is_empty() {
@@ -440,17 +440,30 @@ impl Cx<'_> {
                     )
                 })
             });
-            self.push(
-                Diagnostic::at(
-                    Rule::UnknownField,
-                    span,
-                    format!(
-                        "unknown field `{k}` in {} agent file",
-                        article(self.dialect)
-                    ),
-                )
-                .with_help_opt(help),
-            );
+            // A misspelling with exactly one close key, not already set, is
+            // renamed by `--fix`.
+            let close = crate::diagnostic::close_matches(k, self.dialect.fields().iter().copied());
+            let fix = match close.as_slice() {
+                [only] if !entries.iter().any(|(e, _)| e.as_str() == Some(*only)) => Some(Fix {
+                    message: format!("rename `{k}` to `{only}`"),
+                    edits: vec![Edit {
+                        span,
+                        replacement: (*only).to_string(),
+                    }],
+                }),
+                _ => None,
+            };
+            let mut d = Diagnostic::at(
+                Rule::UnknownField,
+                span,
+                format!(
+                    "unknown field `{k}` in {} agent file",
+                    article(self.dialect)
+                ),
+            )
+            .with_help_opt(help);
+            d.fix = fix;
+            self.push(d);
         } else {
             let names: Vec<&str> = owners.iter().map(|d| d.harness()).collect();
             self.push(
@@ -619,6 +632,32 @@ impl Cx<'_> {
                 ToolsDecl::List(list)
             }
             (YValue::Null, _) => ToolsDecl::List(Vec::new()),
+            (YValue::Str(s), Dialect::Agentc) => {
+                // Claude's comma string in an agentc file: `Read, Grep` →
+                // `[read, grep]` when every name has an agentc equivalent.
+                let mut d = Diagnostic::at(
+                    Rule::InvalidType,
+                    span,
+                    "`tools` must be a list of tool names or \"*\", found a string",
+                );
+                match agentc_tool_list(s) {
+                    Some(list) => {
+                        let written = crate::syntax::emit::flow_list(&list);
+                        d = d
+                            .with_help(format!("write a list: `tools: {written}`"))
+                            .with_fix(Fix {
+                                message: "write the tools as a list".into(),
+                                edits: vec![Edit {
+                                    span,
+                                    replacement: written,
+                                }],
+                            });
+                    }
+                    None => d = d.with_help("write a list, such as `tools: [read, grep]`"),
+                }
+                self.push(d);
+                ToolsDecl::Inherit
+            }
             _ => {
                 let expected = match self.dialect {
                     Dialect::Agentc => "a list of tool names or \"*\"",
@@ -779,6 +818,30 @@ impl Cx<'_> {
             }
         }
     }
+}
+
+/// A comma-separated tool string (`Read, Grep`) as agentc tool names, when
+/// every name is an agentc tool, an MCP tool or a Claude tool with an agentc
+/// equivalent (a restricted `Bash(...)` is not: the restriction would go).
+fn agentc_tool_list(s: &str) -> Option<Vec<String>> {
+    use crate::dialect::{TOOLS, ToolName};
+    let mut out: Vec<String> = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let name = if TOOLS.contains(&part) || part.starts_with("mcp__") {
+            part.to_string()
+        } else if part.contains('(') {
+            return None;
+        } else {
+            match Dialect::Claude.tool(part, &[]) {
+                ToolName::Known(n) if TOOLS.contains(&n.as_str()) => n,
+                _ => return None,
+            }
+        };
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn article(d: Dialect) -> String {

@@ -188,23 +188,43 @@ pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
-        let cl = c.to_ascii_lowercase();
-        let d = strsim::damerau_levenshtein(&lower, &cl);
-        // Within a third of the word's length, and never more than 3 edits:
-        // "gerp" finds "grep", "lm-studoi" finds "lm-studio", "colour" finds nothing.
-        let limit = (word.chars().count().max(c.chars().count()) / 3).clamp(1, 3);
-        let prefix = lower.len() >= 4 && (cl.starts_with(&lower) || lower.starts_with(&cl));
-        if d <= limit || prefix {
-            let score = if prefix && d > limit { limit + 1 } else { d };
-            if best.is_none_or(|(b, bc)| score < b || (score == b && c < bc)) {
-                best = Some((score, c));
-            }
+        if let Some(score) = closeness(word, c)
+            && best.is_none_or(|(b, bc)| score < b || (score == b && c < bc))
+        {
+            best = Some((score, c));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// How close `candidate` is to `word` (lower is closer), or `None` when it
+/// is too far to suggest.
+fn closeness(word: &str, candidate: &str) -> Option<usize> {
+    let lower = word.to_ascii_lowercase();
+    let cl = candidate.to_ascii_lowercase();
+    let d = strsim::damerau_levenshtein(&lower, &cl);
+    // Within a third of the word's length, and never more than 3 edits:
+    // "gerp" finds "grep", "lm-studoi" finds "lm-studio", "colour" finds nothing.
+    let limit = (word.chars().count().max(candidate.chars().count()) / 3).clamp(1, 3);
+    let prefix = lower.len() >= 4 && (cl.starts_with(&lower) || lower.starts_with(&cl));
+    if d <= limit || prefix {
+        Some(if prefix && d > limit { limit + 1 } else { d })
+    } else {
+        None
+    }
+}
+
+/// Every candidate close enough to `word` to be suggested.
+pub fn close_matches<'a, I>(word: &str, candidates: I) -> Vec<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    candidates
+        .into_iter()
+        .filter(|c| closeness(word, c).is_some())
+        .collect()
 }
 
 /// The help line for [`did_you_mean`], if there is a suggestion.

@@ -555,13 +555,17 @@ pub fn link(
         agent_diags.push(local);
     }
 
-    // Severities from each scope's `[lint]`, then which agents compiled.
+    // Severities from each scope's `[lint]`, suppressions, then which
+    // agents compiled.
+    let mut suppressor =
+        crate::suppress::Suppressor::new(sources, &config, &scopes, results.iter().map(|r| r.id));
     let diags: Vec<Diagnostic> = diags
         .into_iter()
         .filter_map(|d| match d.file().and_then(|f| scopes.get(&f).copied()) {
             Some(scope) => apply_lint_for(d, &config, scope),
             None => Some(d),
         })
+        .filter(|d| !suppressor.suppresses(d))
         .collect();
     let mut errors_in_file: HashMap<FileId, bool> = HashMap::new();
     for d in &diags {
@@ -582,6 +586,7 @@ pub fn link(
                     .unwrap_or(agent.scope);
                 apply_lint_for(d, &config, scope)
             })
+            .filter(|d| !suppressor.suppresses(d))
             .collect();
         let failed = local.iter().any(|d| d.severity == Severity::Error)
             || errors_in_file.contains_key(&agent.def.file)
@@ -611,6 +616,12 @@ pub fn link(
                 .cmp(&(scopes.get(y), sources.get(*y).path.clone()))
         });
     }
+    all.extend(suppressor.finish().into_iter().filter_map(|d| {
+        match d.file().and_then(|f| scopes.get(&f).copied()) {
+            Some(scope) => apply_lint_for(d, &config, scope),
+            None => Some(d),
+        }
+    }));
     dedup(&mut all);
     let project = Project {
         root,

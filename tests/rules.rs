@@ -368,6 +368,18 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "suppressions",
+        files: &[(
+            ".agents/a.md",
+            "---\ndescription: x\nmodel: inherit\ncolour: red  # agentc: ignore[unknown-field] kept for an old harness\nrole: r  # agentc: ignore[name-mismatch] nothing here\nx-a: 1  # agentc: ignore[unknown-tool]\n---\nBody.\n",
+        )],
+        expect: &[
+            ("invalid-suppression", ".agents/a.md", 6, 9),
+            ("unused-suppression", ".agents/a.md", 5, 10),
+            ("unused-suppression", ".agents/a.md", 6, 9),
+        ],
+    },
+    Case {
         name: "capability-and-lint-levels",
         files: &[
             (

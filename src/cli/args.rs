@@ -55,6 +55,20 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Trust the project's provider tables that would send a key off this machine.
     Trust(TrustArgs),
+    /// Create .agents/ with an agentc.toml and a starter set of agents.
+    Init(InitArgs),
+    /// Copy ready-made agents from the catalogue into .agents/.
+    Add(AddArgs),
+    /// Write a new agent into .agents/ from a template.
+    New(NewArgs),
+    /// Write the agents of .agents/ as another harness's agent files.
+    Export(ExportArgs),
+    /// Convert another harness's agent files into .agents/.
+    Import(ImportArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +111,74 @@ pub struct TrustArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct InitArgs {}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Catalogue agents to add: explore, format, general, planner, review.
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The new agent's name (`^[a-z0-9][a-z0-9._-]{0,63}$`).
+    pub name: String,
+    /// explorer, formatter, general, planner or reviewer.
+    #[arg(long, short, value_name = "TEMPLATE", default_value = "general")]
+    pub template: String,
+    /// The provider to route the agent to.
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Option<String>,
+    /// The model (`provider/model`, an alias, or a model of `--provider`).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The harness to write for: claude, opencode or copilot.
+    #[arg(long, value_name = "DIALECT", value_parser = ["claude", "opencode", "copilot"])]
+    pub to: String,
+    /// Where to write (default: the harness's folder in the project).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace files that agentc export did not write.
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The harness the files are written for: claude, opencode or copilot.
+    #[arg(long, value_name = "DIALECT", value_parser = ["claude", "opencode", "copilot"])]
+    pub from: String,
+    /// A file, or a folder whose agent files are all imported.
+    pub path: PathBuf,
+    /// Where to write (default: the project's .agents/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace files that exist already.
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to check (default: the project and the user scope).
     /// A folder is searched for every .agents/ and dialect folder below it.
@@ -110,6 +192,15 @@ pub struct CheckArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Apply safe fixes in place, then report what remains.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff and change nothing (exit 1 when there are any).
+    #[arg(long)]
+    pub diff: bool,
+    /// Print how many findings each rule has instead of every finding.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 use super::{CliError, CliResult, Outcome, args::CheckArgs, args::Cli};
 use crate::dialect::Dialect;
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
+use crate::fix;
 use crate::project::{self, LoadRequest};
 use crate::render::{Format, Report};
 use crate::source::SourceMap;
@@ -20,6 +21,16 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
         })?),
         None => None,
     };
+    if args.fix || args.diff {
+        let fixed = apply_fixes(cli, args, env, dialect)?;
+        if args.diff {
+            return Ok(if fixed == 0 {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            });
+        }
+    }
     let requests = requests(cli, args, env, dialect)?;
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
@@ -34,10 +45,15 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
         diagnostics.extend(d);
     }
     let report = Report::new(&sources, diagnostics, files, agents);
-    let mut out = report.render(format, super::stdout_color(cli));
-    if format == Format::Human && !cli.quiet {
-        out.push_str(&summary_line(&report));
-    }
+    let out = if args.statistics {
+        statistics(&report, cli.format.as_deref() == Some("json"))
+    } else {
+        let mut out = report.render(format, super::stdout_color(cli));
+        if format == Format::Human && !cli.quiet {
+            out.push_str(&summary_line(&report));
+        }
+        out
+    };
     super::print(&out)?;
     let s = report.summary;
     Ok(if s.errors > 0 || (deny_warnings && s.warnings > 0) {
@@ -45,6 +61,123 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     } else {
         Outcome::Clean
     })
+}
+
+/// `--fix` and `--diff`: the fixes of every file checked, written in place
+/// or printed as a diff. Returns how many fixes there were.
+fn apply_fixes(
+    cli: &Cli,
+    args: &CheckArgs,
+    env: &Env,
+    dialect: Option<Dialect>,
+) -> Result<usize, CliError> {
+    let mut sources = SourceMap::default();
+    let mut changes = Vec::new();
+    for req in requests(cli, args, env, dialect)? {
+        let mut agent_files = req.project.agents.clone();
+        if let Some(u) = &req.user {
+            agent_files.extend(u.agents.iter().cloned());
+        }
+        let (p, d) = project::load(req, env, &mut sources);
+        let cx = fix::FixContext {
+            config: &p.config,
+            scopes: &p.scopes,
+            agent_files: &agent_files,
+        };
+        changes.extend(fix::fix_files(&cx, &d, &sources));
+    }
+    let total: usize = changes.iter().map(|c| c.applied).sum();
+    if args.diff {
+        let mut out = String::new();
+        for c in &changes {
+            out.push_str(&fix::unified_diff(&c.display, &c.original, &c.fixed));
+        }
+        super::print(&out)?;
+        if !cli.quiet {
+            super::eprint(&format!(
+                "{} in {}; run `agentc check --fix` to apply {}.\n",
+                plural(total, "fix", "fixes"),
+                plural(changes.len(), "file", "files"),
+                if total == 1 { "it" } else { "them" }
+            ));
+        }
+        return Ok(total);
+    }
+    for c in &changes {
+        // The file changed since it was read (an editor saved it): leave it.
+        let now = std::fs::read(&c.path).ok();
+        if now.as_deref() != Some(c.original.as_bytes()) {
+            super::eprint(&format!(
+                "agentc: warning: `{}` changed while it was being fixed; left as it is\n",
+                c.display
+            ));
+            continue;
+        }
+        crate::fsutil::write_atomic(&c.path, c.fixed.as_bytes())
+            .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", c.display)))?;
+    }
+    if !cli.quiet {
+        super::eprint(&format!(
+            "Fixed {} in {}.\n",
+            plural(total, "finding", "findings"),
+            plural(changes.len(), "file", "files")
+        ));
+    }
+    Ok(total)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `--statistics`: findings counted per rule, most frequent first.
+pub fn statistics(report: &Report, json: bool) -> String {
+    #[derive(Default)]
+    struct Row {
+        count: usize,
+        fixable: usize,
+        severity: Option<crate::diagnostic::Severity>,
+    }
+    let mut rows: BTreeMap<&'static str, Row> = BTreeMap::new();
+    for (d, _) in &report.diagnostics {
+        let row = rows.entry(d.rule.code()).or_default();
+        row.count += 1;
+        row.fixable += usize::from(d.fix.is_some());
+        row.severity = row.severity.max(Some(d.severity));
+    }
+    let mut rows: Vec<(&str, Row)> = rows.into_iter().collect();
+    rows.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+    if json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(code, r)| {
+                serde_json::json!({
+                    "code": code,
+                    "count": r.count,
+                    "fixable": r.fixable,
+                    "severity": r.severity.map(|s| s.as_str()),
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "statistics": list,
+            "summary": serde_json::to_value(report.summary).unwrap_or_default(),
+        });
+        return crate::plan::to_sorted_json(&value);
+    }
+    let width = rows.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (code, r) in &rows {
+        let sev = r.severity.map_or("", |s| s.as_str());
+        let fixable = if r.fixable > 0 {
+            format!("  ({} fixable)", r.fixable)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("{:>5}  {code:<width$}  {sev}{fixable}\n", r.count));
+    }
+    out.push_str(&summary_line(report));
+    out
 }
 
 pub fn summary_line(report: &Report) -> String {

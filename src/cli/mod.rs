@@ -3,12 +3,15 @@
 
 pub mod args;
 pub mod check;
+pub mod completions;
+pub mod convert;
 pub mod doctor;
 pub mod ls;
 pub mod plan;
 pub mod providers;
 pub mod route;
 pub mod rule;
+pub mod scaffold;
 pub mod schema;
 pub mod trust;
 
@@ -52,6 +55,13 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Providers(a) => providers::run(&cli, a, &env),
         Command::Doctor(a) => doctor::run(&cli, a, &env),
         Command::Trust(a) => trust::run(&cli, a, &env),
+        Command::Init(_) => scaffold::init(&cli, &env),
+        Command::Add(a) => scaffold::add(&cli, a, &env),
+        Command::New(a) => scaffold::new(&cli, a, &env),
+        Command::Export(a) => convert::export(&cli, a, &env),
+        Command::Import(a) => convert::import(&cli, a, &env),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(_) => completions::man(),
     }
 }
 

@@ -96,7 +96,17 @@ pub struct ScopeConfig {
     pub allowed_models: Option<Vec<Sp<String>>>,
     pub deny_warnings: Option<bool>,
     pub rules: BTreeMap<Rule, LintLevel>,
+    /// `[lint] per_file`: rules switched off for files matching a glob.
+    pub per_file: Vec<PerFileIgnore>,
     pub limits: Limits,
+}
+
+/// One `[lint] per_file` entry: a glob over paths relative to the scope's
+/// root (the project root, or `$AGENTC_USER_DIR`) and the rules it ignores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerFileIgnore {
+    pub pattern: Sp<String>,
+    pub rules: Vec<Rule>,
 }
 
 impl ScopeConfig {
@@ -116,6 +126,7 @@ impl ScopeConfig {
             allowed_models: None,
             deny_warnings: None,
             rules: BTreeMap::new(),
+            per_file: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -170,7 +181,7 @@ const PROVIDER_KEYS: &[&str] = &[
 ];
 const ROUTE_KEYS: &[&str] = &["provider", "model", "fallback"];
 const POLICY_KEYS: &[&str] = &["require_explicit_route", "on_unavailable", "allowed_models"];
-const LINT_KEYS: &[&str] = &["deny_warnings", "rules"];
+const LINT_KEYS: &[&str] = &["deny_warnings", "rules", "per_file"];
 const LIMIT_KEYS: &[&str] = &["max_file_size", "max_yaml_depth", "max_yaml_nodes"];
 
 /// Parses and validates one scope's `agentc.toml`.
@@ -461,6 +472,7 @@ impl Cx {
                             match k.name.as_str() {
                                 "deny_warnings" => config.deny_warnings = self.bool(k, v),
                                 "rules" => self.lint_rules(k, v, config),
+                                "per_file" => self.per_file(k, v, config),
                                 _ => self.unknown_key(k, "[lint]", LINT_KEYS),
                             }
                         }
@@ -544,6 +556,48 @@ impl Cx {
                 continue;
             }
             config.rules.insert(rule, level);
+        }
+    }
+
+    /// `[lint] per_file = { "glob" = ["code", ...] }`.
+    fn per_file(&mut self, key: &TKey, node: &TNode, config: &mut ScopeConfig) {
+        let Some(t) = self.table(key, node) else {
+            return;
+        };
+        for (k, v) in t {
+            if let Err(e) = crate::suppress::compile_glob(&k.name) {
+                self.invalid(&k.span, format!("`{}` is not a valid glob: {e}", k.name));
+                continue;
+            }
+            let Some(codes) = self.string_list(k, v) else {
+                continue;
+            };
+            let mut rules = Vec::new();
+            for code in codes {
+                match Rule::from_code(&code.value) {
+                    Some(rule) if rule.is_fixed() => self.diags.push(
+                        Diagnostic::at(
+                            Rule::ConfigInvalid,
+                            code.span,
+                            format!("`{rule}` has a fixed severity and cannot be ignored"),
+                        )
+                        .with_help("fix the finding instead; agentc would otherwise read the file wrongly or leak a secret"),
+                    ),
+                    Some(rule) => rules.push(rule),
+                    None => self.diags.push(
+                        Diagnostic::at(
+                            Rule::ConfigInvalid,
+                            code.span,
+                            format!("unknown rule `{}`", code.value),
+                        )
+                        .with_help_opt(suggest(&code.value, Rule::ALL.iter().map(|r| r.code()))),
+                    ),
+                }
+            }
+            config.per_file.push(PerFileIgnore {
+                pattern: Sp::new(k.name.clone(), self.span(&k.span)),
+                rules,
+            });
         }
     }
 

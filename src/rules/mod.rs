@@ -127,6 +127,10 @@ rules! {
         "A routed model the provider serves but has not loaded.";
     MissingCredential = "missing-credential", Error, false,
         "A routed provider whose key variable is unset.";
+    UnusedSuppression = "unused-suppression", Warning, false,
+        "An `# agentc: ignore[...]` comment that suppresses nothing.";
+    InvalidSuppression = "invalid-suppression", Warning, false,
+        "A suppression comment that is malformed, names an unknown or fixed rule, or gives no reason.";
 }
 
 /// The whole rules reference, one `## code` section per rule.

@@ -2,5 +2,6 @@
 //! its byte span in the file. The parsers are hidden behind these types so
 //! that the rest of agentc never depends on a parser's API.
 
+pub mod emit;
 pub mod toml;
 pub mod yaml;
