@@ -25,6 +25,7 @@ pub mod render;
 pub mod resolve;
 pub mod router;
 pub mod rules;
+pub mod run;
 pub mod schema;
 pub mod source;
 pub mod syntax;
