@@ -7,6 +7,7 @@ pub mod ls;
 pub mod plan;
 pub mod route;
 pub mod rule;
+pub mod run;
 pub mod schema;
 
 pub use args::{Cli, Command};
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Ls(a) => ls::run(&cli, a, &env),
         Command::Rule(a) => rule::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Run(a) => run::run(&cli, a, &env),
     }
 }
 
