@@ -170,6 +170,8 @@ impl Drop for Server {
 }
 
 fn serve(stream: TcpStream, connection: usize, shared: &Shared) {
+    // As real servers do: small writes go out at once.
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
     loop {
