@@ -227,6 +227,15 @@ impl Router {
         self.providers.get(id).map(|&i| &self.plan.providers[i])
     }
 
+    /// The `(provider, model)` that `provider/model` or an alias names;
+    /// `None` for a bare model or `inherit` (no provider to call).
+    pub fn target<'a>(&'a self, text: &'a str) -> Option<(&'a str, &'a str)> {
+        match self.read(text) {
+            Read::Qualified(p, m) => Some((p, m)),
+            Read::Inherit | Read::Bare(_) => None,
+        }
+    }
+
     fn read<'a>(&'a self, text: &'a str) -> Read<'a> {
         let text = text.trim();
         if text == "inherit" {
@@ -257,6 +266,9 @@ impl Router {
             );
             d.help = suggest(req.agent, self.plan.agents.iter().map(|a| a.name.as_str())).or_else(
                 || {
+                    if self.plan.agents.is_empty() {
+                        return Some("the plan has no agents".to_string());
+                    }
                     Some(format!(
                         "known agents: {}",
                         self.plan

@@ -19,7 +19,7 @@ pub struct Cli {
     /// Do not read the user scope ($AGENTC_USER_DIR).
     #[arg(long, global = true)]
     pub no_user: bool,
-    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust: text, json).
+    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json).
     #[arg(long, global = true, value_name = "FORMAT")]
     pub format: Option<String>,
     /// When to use colour: auto, always, never (NO_COLOR is honoured).
@@ -69,6 +69,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
     Man(ManArgs),
+    /// Run an agent (or a batch of tasks) on its planned route against an OpenAI-compatible endpoint.
+    Run(RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -251,4 +253,33 @@ pub struct SchemaArgs {
     /// frontmatter, config, plan or diagnostics.
     #[arg(value_parser = ["frontmatter", "config", "plan", "diagnostics"])]
     pub kind: String,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Fallbacks are tried on connection errors, timeouts, 5xx and 429 only, and each one \
+is reported on stderr and in `attempts`. Exit status: 0 when every task succeeded, 1 when one failed, 2 for usage errors."
+)]
+pub struct RunArgs {
+    /// The agent to run.
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub agent: Option<String>,
+    /// The prompt (`-` reads it from stdin).
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub prompt: Option<String>,
+    /// Run the tasks of a batch file (`-` for stdin): {"provider"?, "model"?, "tasks": [{"agent", "prompt", "provider"?, "model"?}]}; prints one JSON line per task as it finishes.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// The parent session's route, `provider/model`, for agents that inherit.
+    #[arg(long, value_name = "PROVIDER/MODEL")]
+    pub parent: Option<String>,
+    /// Provider override of the call (`invoke_subagent(provider=…)`).
+    #[arg(long, value_name = "PROVIDER", conflicts_with = "batch")]
+    pub call_provider: Option<String>,
+    /// Model override of the call (`invoke_subagent(model=…)`).
+    #[arg(long, value_name = "MODEL", conflicts_with = "batch")]
+    pub call_model: Option<String>,
+    /// At most N requests in flight at once; each provider's `max_concurrency` holds too.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub jobs: u32,
 }

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod providers;
 pub mod route;
 pub mod rule;
+pub mod run;
 pub mod scaffold;
 pub mod schema;
 pub mod trust;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Import(a) => convert::import(&cli, a, &env),
         Command::Completions(a) => completions::completions(a),
         Command::Man(_) => completions::man(),
+        Command::Run(a) => run::run(&cli, a, &env),
     }
 }
 

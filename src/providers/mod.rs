@@ -244,13 +244,9 @@ struct Clients {
 }
 
 fn clients(options: &ProbeOptions) -> Result<Clients, ProbeError> {
-    // reqwest leaves the choice of TLS crypto to the program; `ring` is
-    // the small one. An already installed provider is kept.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let builder = || {
-        reqwest::Client::builder()
+        crate::http::client_builder()
             .connect_timeout(options.connect_timeout)
-            .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
     };
     let err = |e: reqwest::Error| ProbeError::Client(e.to_string());

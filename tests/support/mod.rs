@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod http;
+pub mod openai;
 #[allow(unused_imports)]
 pub use http::*;
 
