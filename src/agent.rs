@@ -64,9 +64,19 @@ pub struct AgentDef {
     pub extensions: BTreeMap<String, serde_json::Value>,
     /// The system prompt: the body after the closing fence.
     pub body: Range<usize>,
-    pub prompt_sha256: String,
+    /// SHA-256 of the body, computed when a plan first asks for it
+    /// (`check` never needs it).
+    pub prompt_sha256: std::sync::OnceLock<String>,
     /// The opening fence (line 1), where file-level findings point.
     pub fence: Span,
+}
+
+impl AgentDef {
+    /// The SHA-256 of the system prompt; `text` is the file's text.
+    pub fn prompt_sha256(&self, text: &str) -> &str {
+        self.prompt_sha256
+            .get_or_init(|| prompt_sha256(text.get(self.body.clone()).unwrap_or("")))
+    }
 }
 
 /// What a file yielded: a definition (possibly with findings) or only findings.
@@ -195,10 +205,10 @@ impl Cx<'_> {
             params: Params::default(),
             extensions: BTreeMap::new(),
             body: fm.body.clone(),
-            prompt_sha256: prompt_sha256(&self.text[fm.body.clone()]),
+            prompt_sha256: std::sync::OnceLock::new(),
             fence,
         };
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: Vec<String> = Vec::with_capacity(entries.len());
         let mut has_name = false;
         let mut has_prompt_field = false;
         for (key, value) in &entries {
@@ -210,9 +220,10 @@ impl Cx<'_> {
                 ));
                 continue;
             };
-            if !seen.insert(k.clone()) {
+            if seen.contains(&k) {
                 continue; // duplicate-key already reported; the first one counts
             }
+            seen.push(k.clone());
             if k.starts_with("x-") {
                 let mut v = value.to_json();
                 crate::plan::sort_keys(&mut v);

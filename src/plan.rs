@@ -250,7 +250,7 @@ pub fn plan_agent(agent: &Agent, project: &Project, sources: &SourceMap) -> Opti
         },
         requires: def.requires.iter().map(|r| r.value.clone()).collect(),
         params: def.params.clone(),
-        prompt_sha256: def.prompt_sha256.clone(),
+        prompt_sha256: def.prompt_sha256(&sources.get(def.file).text).to_string(),
         shadows: agent
             .shadows
             .iter()
@@ -294,8 +294,11 @@ pub fn plan_providers(config: &Config, sources: &SourceMap) -> Vec<PlanProvider>
 /// Builds the plan of a loaded project; `diagnostics` are the findings of
 /// the load, counted in the summary.
 pub fn build(project: &Project, sources: &SourceMap, diagnostics: &[Diagnostic]) -> Plan {
-    let agents: Vec<PlanAgent> = project
-        .planned()
+    use rayon::prelude::*;
+    let planned: Vec<&Agent> = project.planned().collect();
+    // Hashing prompts and locating provenance lines is per agent: in parallel.
+    let agents: Vec<PlanAgent> = planned
+        .par_iter()
         .filter_map(|a| plan_agent(a, project, sources))
         .collect();
     Plan {

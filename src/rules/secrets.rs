@@ -4,9 +4,26 @@
 /// The kind of credential `value` looks like, if any. Tokens are scanned at
 /// word boundaries so a key pasted inside a header value is found too.
 pub fn credential_kind(value: &str) -> Option<&'static str> {
-    value
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .find_map(token_kind)
+    // Every key shape is at least 15 characters of `[A-Za-z0-9_-]`: one pass
+    // over the bytes finds such runs, and only those are examined. (Every
+    // description and prompt-like value goes through here.)
+    const SHORTEST: usize = 15;
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for i in 0..=bytes.len() {
+        let in_token = bytes
+            .get(i)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !in_token {
+            if i - start >= SHORTEST
+                && let Some(kind) = token_kind(&value[start..i])
+            {
+                return Some(kind);
+            }
+            start = i + 1;
+        }
+    }
+    None
 }
 
 fn count_while(s: &str, ok: impl Fn(char) -> bool) -> usize {

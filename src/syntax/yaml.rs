@@ -304,18 +304,17 @@ fn find_duplicates(entries: &[(YNode, YNode)], dups: &mut Vec<Duplicate>) {
     if entries.len() < 2 {
         return;
     }
-    let mut seen: std::collections::HashMap<String, Range<usize>> = Default::default();
+    // Mappings in frontmatter are small: a linear scan beats hashing.
+    let mut seen: Vec<(String, Range<usize>)> = Vec::with_capacity(entries.len());
     for (k, _) in entries {
         let Some(text) = k.key_text() else { continue };
-        match seen.get(&text) {
-            Some(first) => dups.push(Duplicate {
+        match seen.iter().find(|(t, _)| *t == text) {
+            Some((_, first)) => dups.push(Duplicate {
                 key: text,
                 first: first.clone(),
                 second: k.span.clone(),
             }),
-            None => {
-                seen.insert(text, k.span.clone());
-            }
+            None => seen.push((text, k.span.clone())),
         }
     }
 }
