@@ -15,6 +15,7 @@ use crate::trust::FileTrustStore;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The tools an agent gets, in the plan's terms.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +28,9 @@ pub enum Tools {
 /// One agent definition after every check.
 #[derive(Clone, Debug)]
 pub struct Agent {
-    pub def: AgentDef,
+    /// Shared with the file's [`FileResult`]: linking again (the watcher)
+    /// does not copy definitions.
+    pub def: Arc<AgentDef>,
     pub scope: Scope,
     pub origin: Origin,
     pub tools: Tools,
@@ -252,7 +255,7 @@ pub struct FileResult {
     pub origin: Origin,
     /// The name a broken file still claims: its stem.
     pub stem: String,
-    pub def: Option<AgentDef>,
+    pub def: Option<Arc<AgentDef>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -326,7 +329,7 @@ pub fn analyze_files(
                 scope: job.scope,
                 origin: job.file.origin,
                 stem: job.file.stem.clone(),
-                def,
+                def: def.map(Arc::new),
                 diagnostics,
             }
         })
@@ -435,7 +438,7 @@ pub fn link(
         diags.push(d);
     }
     let files = results.len();
-    let mut defs: Vec<(AgentDef, Scope, Origin)> = Vec::new();
+    let mut defs: Vec<(Arc<AgentDef>, Scope, Origin)> = Vec::new();
     let mut claims: Vec<(String, Scope, Origin, FileId)> = Vec::new();
     for r in results {
         scopes.insert(r.id, r.scope);
@@ -443,7 +446,7 @@ pub fn link(
         match &r.def {
             Some(def) => {
                 claims.push((def.name.clone(), r.scope, r.origin, r.id));
-                defs.push((def.clone(), r.scope, r.origin));
+                defs.push((Arc::clone(def), r.scope, r.origin));
             }
             // A broken file still claims its name: a user agent of the same
             // name must not silently take its place.

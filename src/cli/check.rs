@@ -43,6 +43,9 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
         deny_warnings |= p.config.project.deny_warnings.unwrap_or(false)
             || p.config.user.deny_warnings.unwrap_or(false);
         diagnostics.extend(d);
+        // The process ends right after the report: freeing the project
+        // (every definition of a large tree) would be wasted work.
+        std::mem::forget(p);
     }
     let report = Report::new(&sources, diagnostics, files, agents);
     let out = if args.statistics {
@@ -56,6 +59,8 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     };
     super::print(&out)?;
     let s = report.summary;
+    std::mem::forget(report);
+    std::mem::forget(sources);
     Ok(if s.errors > 0 || (deny_warnings && s.warnings > 0) {
         Outcome::Findings
     } else {
