@@ -29,6 +29,7 @@ pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod trust;
+pub mod watch;
 
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use plan::Plan;

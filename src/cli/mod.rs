@@ -8,6 +8,7 @@ pub mod plan;
 pub mod route;
 pub mod rule;
 pub mod schema;
+pub mod watch;
 
 pub use args::{Cli, Command};
 
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Ls(a) => ls::run(&cli, a, &env),
         Command::Rule(a) => rule::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Watch(a) => watch::run(&cli, a, &env),
     }
 }
 
