@@ -87,8 +87,8 @@ impl View {
     fn show(&mut self, live: &LivePlan) -> Result<(), CliError> {
         // The plan file first: it is what executors and scripts wait for.
         if let Some((path, named)) = &self.out {
-            let text = self.plan_text.render(&live.plan);
-            crate::fsutil::write_atomic(path, text.as_bytes())
+            let text = &mut self.plan_text;
+            crate::fsutil::write_atomic_with(path, |w| text.write(&live.plan, w))
                 .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", named.display())))?;
         }
         if self.json {

@@ -109,6 +109,9 @@ pub struct LiveProject {
     escape_findings: Vec<(FileId, Scope, crate::Diagnostic)>,
     generation: u64,
     previous: Option<Arc<LivePlan>>,
+    /// What past generations left, waiting to be freed (see `release`).
+    retired_projects: Vec<project::Project>,
+    retired_plans: Vec<Arc<LivePlan>>,
 }
 
 impl LiveProject {
@@ -135,6 +138,8 @@ impl LiveProject {
             escape_findings: Vec::new(),
             generation: 0,
             previous: None,
+            retired_projects: Vec::new(),
+            retired_plans: Vec::new(),
         };
         live.reset();
         let parsed = live.results.len();
@@ -148,6 +153,7 @@ impl LiveProject {
             p.reload.elapsed = started.elapsed();
         }
         live.previous = Some(plan.clone());
+        live.release();
         (live, plan)
     }
 
@@ -362,6 +368,7 @@ impl LiveProject {
     /// when nothing the plan depends on changed (an editor's temporary
     /// file, a file outside the agent folders).
     pub fn apply(&mut self, change: &Change) -> Option<Arc<LivePlan>> {
+        self.release();
         let started = Instant::now();
         let layout = self.settings.layout.clone();
         let scopes = layout.scopes();
@@ -583,8 +590,18 @@ impl LiveProject {
         if let Some(p) = Arc::get_mut(&mut plan) {
             p.reload.elapsed = started.elapsed();
         }
-        self.previous = Some(plan.clone());
+        if let Some(old) = self.previous.replace(plan.clone()) {
+            self.retired_plans.push(old);
+        }
         plan
+    }
+
+    /// Frees what earlier generations left behind. The watcher calls it
+    /// once the new generation is published, so the freeing is not part of
+    /// the reload's latency; `apply` calls it too.
+    pub fn release(&mut self) {
+        self.retired_projects.clear();
+        self.retired_plans.clear();
     }
 
     fn publish(&mut self, reload: Reload) -> Arc<LivePlan> {
@@ -609,6 +626,9 @@ impl LiveProject {
             project.files,
             plan.summary.agents,
         );
+        // Freeing thousands of agents takes as long as linking them: it
+        // waits until the new generation is out (`release`).
+        self.retired_projects.push(project);
         Arc::new(LivePlan {
             generation: self.generation,
             plan,

@@ -131,9 +131,13 @@ impl Shared {
             .subscribers
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        self.latest.send_replace(plan.clone());
+        // The replaced generation is freed after the lock is released and
+        // every subscriber has the new one.
+        let replaced = self.latest.send_replace(plan.clone());
         subs.retain(|tx| tx.send(plan.clone()).is_ok());
         self.published.notify_all();
+        drop(subs);
+        drop(replaced);
     }
 }
 
@@ -299,6 +303,7 @@ fn follow(
         }
         if let Some(plan) = live.apply(&change) {
             shared.publish(plan);
+            live.release();
         }
     }
 }

@@ -4,12 +4,13 @@
 //! save changes one entry.
 
 use crate::plan::{Plan, PlanAgent, to_sorted_json};
-use std::collections::HashMap;
+use std::io::Write;
 
 /// Remembers each agent's JSON between generations.
 #[derive(Debug, Default)]
 pub struct PlanText {
-    agents: HashMap<String, (PlanAgent, String)>,
+    /// The last plan's entries with their text, sorted by name.
+    agents: Vec<(PlanAgent, String)>,
 }
 
 /// Where the agents' entries go in the plan's JSON: `agents` sorts first.
@@ -25,45 +26,56 @@ impl PlanText {
 
     /// The plan's JSON (sorted keys, 2-space indentation, final newline).
     pub fn render(&mut self, plan: &Plan) -> String {
+        let mut out = Vec::new();
+        // Writing to memory cannot fail, and only JSON text is written.
+        let _ = self.write(plan, &mut out);
+        String::from_utf8(out).unwrap_or_else(|_| plan.to_json())
+    }
+
+    /// Writes the plan's JSON to `w`, entry by entry, without building the
+    /// whole text in memory first.
+    pub fn write(&mut self, plan: &Plan, w: &mut dyn Write) -> std::io::Result<()> {
         let rest = Plan {
+            version: plan.version,
             agents: Vec::new(),
-            ..plan.clone()
+            providers: plan.providers.clone(),
+            aliases: plan.aliases.clone(),
+            policy: plan.policy.clone(),
+            summary: plan.summary,
         };
         let head = to_sorted_json(&rest);
-        let Some(tail) = head.strip_prefix(EMPTY_AGENTS) else {
-            // The layout is not the one this cache splices into.
-            return plan.to_json();
+        let sorted = plan.agents.windows(2).all(|w| w[0].name < w[1].name);
+        let Some(tail) = head.strip_prefix(EMPTY_AGENTS).filter(|_| sorted) else {
+            // Not the layout this cache splices into, or not a plan `build`
+            // makes (names unique and in order).
+            self.agents.clear();
+            return w.write_all(plan.to_json().as_bytes());
         };
         if plan.agents.is_empty() {
-            return head;
+            self.agents.clear();
+            return w.write_all(head.as_bytes());
         }
-        let mut previous = std::mem::take(&mut self.agents);
+        // Both lists are sorted by name: walk them together, keeping the
+        // text of every entry that did not change.
+        let mut previous = std::mem::take(&mut self.agents).into_iter().peekable();
+        let mut entries: Vec<(PlanAgent, String)> = Vec::with_capacity(plan.agents.len());
         for a in &plan.agents {
-            // Entries are keyed by name: names are unique in a plan.
-            let kept = match previous.remove(&a.name) {
-                Some((old, text)) if old == *a => (old, text),
-                _ => (a.clone(), entry_json(a)),
-            };
-            self.agents.insert(a.name.clone(), kept);
+            while previous.next_if(|(old, _)| old.name < a.name).is_some() {}
+            let kept = previous.next_if(|(old, _)| old == a);
+            entries.push(kept.unwrap_or_else(|| (a.clone(), entry_json(a))));
         }
-        if self.agents.len() != plan.agents.len() {
-            // Two entries with one name: not a plan `build` makes.
-            return plan.to_json();
-        }
-        let size: usize = self.agents.values().map(|(_, t)| t.len() + 2).sum();
-        let mut out = String::with_capacity(size + head.len() + 16);
-        out.push_str("{\n  \"agents\": [\n");
-        for (i, a) in plan.agents.iter().enumerate() {
+        drop(previous);
+        w.write_all(b"{\n  \"agents\": [\n")?;
+        for (i, (_, text)) in entries.iter().enumerate() {
             if i > 0 {
-                out.push_str(",\n");
+                w.write_all(b",\n")?;
             }
-            if let Some((_, text)) = self.agents.get(&a.name) {
-                out.push_str(text);
-            }
+            w.write_all(text.as_bytes())?;
         }
-        out.push_str("\n  ],\n");
-        out.push_str(tail);
-        out
+        w.write_all(b"\n  ],\n")?;
+        w.write_all(tail.as_bytes())?;
+        self.agents = entries;
+        Ok(())
     }
 }
 
