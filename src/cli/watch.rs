@@ -52,6 +52,7 @@ pub fn run(cli: &Cli, args: &WatchArgs, env: &Env) -> CliResult {
         color: super::stdout_color(cli),
         clear: std::io::stdout().is_terminal(),
         quiet: cli.quiet,
+        verbose: cli.verbose,
         root: crate::source::relative_display(&root, &env.cwd),
     };
     while !interrupted.load(Ordering::SeqCst) {
@@ -80,6 +81,8 @@ struct View {
     color: bool,
     clear: bool,
     quiet: bool,
+    /// `-v`: a line on stderr for every generation, even a silent one.
+    verbose: bool,
     root: String,
 }
 
@@ -105,46 +108,70 @@ impl View {
         let changed = self.last.as_deref() != Some(key.as_str());
         let r = &live.reload;
         let s = &live.plan.summary;
+        // The keys of DESIGN §7 first, in its order, then the others.
         let mut out = event(
             "reload",
-            json!({
-                "generation": g,
-                "changed": r.changed,
-                "parsed": r.parsed,
-                "configs": r.configs,
-                "rescan": r.rescan,
-                "agents": s.agents,
-                "errors": s.errors,
-                "warnings": s.warnings,
-                "stale": live.stale().map(|a| a.name.as_str()).collect::<Vec<_>>(),
-                "diagnostics_changed": changed,
-                "elapsed_us": r.elapsed.as_micros() as u64,
-            }),
+            vec![
+                ("generation", json!(g)),
+                ("changed", json!(r.changed)),
+                ("parsed", json!(r.parsed)),
+                ("agents", json!(s.agents)),
+                ("errors", json!(s.errors)),
+                ("warnings", json!(s.warnings)),
+                ("elapsed_us", json!(r.elapsed.as_micros() as u64)),
+                (
+                    "stale",
+                    json!(live.stale().map(|a| a.name.as_str()).collect::<Vec<_>>()),
+                ),
+                ("diagnostics_changed", json!(changed)),
+                ("configs", json!(r.configs)),
+                ("rescan", json!(r.rescan)),
+            ],
         );
         for p in &r.problems {
-            out.push_str(&event("problem", json!({"generation": g, "message": p})));
+            out.push_str(&event(
+                "problem",
+                vec![("generation", json!(g)), ("message", json!(p))],
+            ));
         }
         if changed {
-            for mut d in diagnostics {
-                if let Value::Object(m) = &mut d {
-                    m.insert("generation".into(), json!(g));
+            for d in diagnostics {
+                let mut fields = vec![("generation", json!(g))];
+                if let Value::Object(m) = &d {
+                    fields.extend(m.iter().map(|(k, v)| (k.as_str(), v.clone())));
                 }
-                out.push_str(&event("diagnostic", d));
+                out.push_str(&event("diagnostic", fields));
             }
             self.last = Some(key);
         }
         if self.emit_plan {
+            let plan = serde_json::to_value(&live.plan).unwrap_or(Value::Null);
             out.push_str(&event(
                 "plan",
-                json!({"generation": g, "plan": serde_json::to_value(&live.plan).unwrap_or(Value::Null)}),
+                vec![("generation", json!(g)), ("plan", plan)],
             ));
         }
         super::print(&out)
     }
 
     fn show_human(&mut self, live: &LivePlan) -> Result<(), CliError> {
-        for p in &live.reload.problems {
+        let r = &live.reload;
+        for p in &r.problems {
             super::eprint(&format!("agentc: warning: {p}\n"));
+        }
+        if self.verbose {
+            super::eprint(&format!(
+                "generation {}: {} changed, {} parsed in {:.1} ms{}\n",
+                live.generation,
+                r.changed.len(),
+                r.parsed,
+                r.elapsed.as_secs_f64() * 1000.0,
+                if r.changed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.changed.join(", "))
+                }
+            ));
         }
         let report = live.findings.report();
         let mut body = report.render(Format::Human, self.color);
@@ -161,6 +188,9 @@ impl View {
         if self.clear {
             // Clear the screen and go home: each generation redraws.
             out.push_str("\x1b[2J\x1b[H");
+        } else if self.last.is_some() {
+            // Not a terminal: one report after another, a blank line apart.
+            out.push('\n');
         }
         out.push_str(&body);
         if !self.quiet {
@@ -175,14 +205,16 @@ impl View {
     }
 }
 
-/// One NDJSON line: `{"event":KIND,...fields}`, `event` first so the kind
-/// is the first thing a reader sees; the other keys sorted.
-fn event(kind: &str, fields: Value) -> String {
-    let rest = serde_json::to_string(&fields).unwrap_or_default();
-    let rest = rest
-        .strip_prefix('{')
-        .and_then(|r| r.strip_suffix('}'))
-        .unwrap_or("");
-    let sep = if rest.is_empty() { "" } else { "," };
-    format!("{{\"event\":{}{sep}{rest}}}\n", json!(kind))
+/// One NDJSON line: `{"event":KIND,...fields}` with the fields in the
+/// order given (objects inside them have sorted keys).
+fn event(kind: &str, fields: Vec<(&str, Value)>) -> String {
+    let mut line = format!("{{\"event\":{}", json!(kind));
+    for (key, value) in fields {
+        line.push(',');
+        line.push_str(&json!(key).to_string());
+        line.push(':');
+        line.push_str(&value.to_string());
+    }
+    line.push_str("}\n");
+    line
 }

@@ -103,10 +103,7 @@ impl Layout {
     /// What a changed path means.
     pub fn classify(&self, path: &Path) -> Relevance {
         let mut r = Relevance {
-            config: self
-                .config_files()
-                .iter()
-                .any(|c| c.starts_with(path) || path == c),
+            config: self.config_files().iter().any(|c| c.starts_with(path)),
             ..Relevance::default()
         };
         for scope in self.scopes() {

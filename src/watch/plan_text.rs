@@ -55,27 +55,41 @@ impl PlanText {
             self.agents.clear();
             return w.write_all(head.as_bytes());
         }
-        // Both lists are sorted by name: walk them together, keeping the
-        // text of every entry that did not change.
-        let mut previous = std::mem::take(&mut self.agents).into_iter().peekable();
-        let mut entries: Vec<(PlanAgent, String)> = Vec::with_capacity(plan.agents.len());
-        for a in &plan.agents {
-            while previous.next_if(|(old, _)| old.name < a.name).is_some() {}
-            let kept = previous.next_if(|(old, _)| old == a);
-            entries.push(kept.unwrap_or_else(|| (a.clone(), entry_json(a))));
+        let same_names = self.agents.len() == plan.agents.len()
+            && self
+                .agents
+                .iter()
+                .zip(&plan.agents)
+                .all(|((old, _), a)| old.name == a.name);
+        if same_names {
+            // The usual reload: the same agents, a few of them changed.
+            for ((old, text), a) in self.agents.iter_mut().zip(&plan.agents) {
+                if old != a {
+                    *old = a.clone();
+                    *text = entry_json(a);
+                }
+            }
+        } else {
+            // Both lists are sorted by name: walk them together, keeping
+            // the text of every entry that did not change.
+            let mut previous = std::mem::take(&mut self.agents).into_iter().peekable();
+            let mut entries = Vec::with_capacity(plan.agents.len());
+            for a in &plan.agents {
+                while previous.next_if(|(old, _)| old.name < a.name).is_some() {}
+                let kept = previous.next_if(|(old, _)| old == a);
+                entries.push(kept.unwrap_or_else(|| (a.clone(), entry_json(a))));
+            }
+            self.agents = entries;
         }
-        drop(previous);
         w.write_all(b"{\n  \"agents\": [\n")?;
-        for (i, (_, text)) in entries.iter().enumerate() {
+        for (i, (_, text)) in self.agents.iter().enumerate() {
             if i > 0 {
                 w.write_all(b",\n")?;
             }
             w.write_all(text.as_bytes())?;
         }
         w.write_all(b"\n  ],\n")?;
-        w.write_all(tail.as_bytes())?;
-        self.agents = entries;
-        Ok(())
+        w.write_all(tail.as_bytes())
     }
 }
 
@@ -148,6 +162,15 @@ mod tests {
         next.agents[0].stale = true;
         assert_eq!(text.render(&next), next.to_json());
         assert_eq!(text.render(&plan), plan.to_json());
+        // An agent removed, then added back.
+        let mut fewer = plan.clone();
+        fewer.agents.remove(0);
+        assert_eq!(text.render(&fewer), fewer.to_json());
+        assert_eq!(text.render(&plan), plan.to_json());
+        // Not in name order: serialised whole, still the same bytes.
+        let mut reversed = plan.clone();
+        reversed.agents.reverse();
+        assert_eq!(text.render(&reversed), reversed.to_json());
         let empty = Plan {
             agents: Vec::new(),
             ..plan.clone()
