@@ -262,24 +262,20 @@ impl LiveProject {
         if self.escapes.is_empty() {
             return;
         }
-        // `escape_findings` adds its files at the end of the map; move them
-        // into free slots when there are some, so the map stays bounded.
-        let mut scratch_ids = Vec::new();
-        let mut found = project::escape_findings(&self.escapes, &self.env, &mut self.sources);
-        for (id, _, d) in found.iter_mut() {
-            if let Some(free) = self.free_ids.pop() {
-                let moved = copy_source(self.sources.get(*id));
-                self.sources.set(free, moved);
-                scratch_ids.push(*id);
-                *id = free;
-                retarget(d, free);
-            }
+        // Built apart, then put in free slots, so the map stays bounded.
+        let mut scratch = SourceMap::default();
+        let found = project::escape_findings(&self.escapes, &self.env, &mut scratch);
+        let mut placed = Vec::with_capacity(found.len());
+        for (id, scope, mut d) in found {
+            let slot = self
+                .free_ids
+                .pop()
+                .unwrap_or_else(|| self.sources.next_id());
+            self.sources.set(slot, copy_source(scratch.get(id)));
+            retarget(&mut d, slot);
+            placed.push((slot, scope, d));
         }
-        for id in scratch_ids {
-            self.sources.set(id, empty_source());
-            self.free_ids.push(id);
-        }
-        self.escape_findings = found;
+        self.escape_findings = placed;
     }
 
     /// Reads and analyses files: `(file, scope, index)` where `index` is the
@@ -534,8 +530,10 @@ impl LiveProject {
     fn inside(&self, path: &Path, scope: Scope) -> Step {
         let key = (path.to_path_buf(), scope);
         if self.index.contains_key(&key) {
-            return match std::fs::metadata(path) {
-                Ok(m) if m.is_dir() => Step::Rediscover,
+            return match std::fs::symlink_metadata(path) {
+                // A folder now, or a link (which discovery follows only
+                // while it stays inside the root): discovery decides.
+                Ok(m) if m.is_dir() || m.file_type().is_symlink() => Step::Rediscover,
                 Ok(_) => Step::Reread(key),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Step::Remove(vec![key]),
                 // Unreadable: read it again so the finding says why.
@@ -551,6 +549,10 @@ impl LiveProject {
             return Step::Rediscover;
         }
         match std::fs::symlink_metadata(path) {
+            // A link that left the root is gone: its finding goes too.
+            Err(_) if self.escapes.iter().any(|(p, s)| p == path && *s == scope) => {
+                Step::Rediscover
+            }
             Err(_) => {
                 // Gone: a folder, perhaps, with known files below it.
                 let below = self.known_below(path, scope);
@@ -597,8 +599,8 @@ impl LiveProject {
     }
 
     /// Frees what earlier generations left behind. The watcher calls it
-    /// once the new generation is published, so the freeing is not part of
-    /// the reload's latency; `apply` calls it too.
+    /// when idle, so the freeing is not part of a reload's latency; `apply`
+    /// calls it too.
     pub fn release(&mut self) {
         self.retired_projects.clear();
         self.retired_plans.clear();
@@ -905,5 +907,39 @@ mod tests {
         assert!(live.reload.rescan);
         assert_eq!(live.reload.parsed, 2);
         assert_eq!(live.plan.to_json(), f.fresh());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_that_leave_the_root_are_followed_as_discovery_says() {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("far.md");
+        std::fs::write(&target, agent("ollama/x")).unwrap();
+        let mut f = fixture(&[(".agents/a.md", &agent("ollama/x"))]);
+        let link = f.root.join(".agents/far.md");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let live = f.apply(std::slice::from_ref(&link)).unwrap();
+        let codes: Vec<String> = live
+            .findings
+            .json()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(codes, vec!["symlink-escape".to_string()]);
+        assert!(live.plan.agent("far").is_none());
+        assert_eq!(live.plan.to_json(), f.fresh());
+        // A known file replaced by such a link is not read through it.
+        let a = f.root.join(".agents/a.md");
+        std::fs::remove_file(&a).unwrap();
+        std::os::unix::fs::symlink(&target, &a).unwrap();
+        let live = f.apply(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(live.findings.diagnostics().len(), 2);
+        assert_eq!(live.plan.to_json(), f.fresh());
+        std::fs::remove_file(&link).unwrap();
+        std::fs::remove_file(&a).unwrap();
+        let live = f.apply(&[link, a]).unwrap();
+        assert!(live.findings.diagnostics().is_empty());
+        assert_eq!(live.plan.to_json(), f.fresh());
+        assert!(f.live.sources.len() <= CONFIG_SLOTS as usize + 3);
     }
 }

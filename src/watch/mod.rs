@@ -71,6 +71,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
+/// How long the watcher waits, idle, before freeing the last generation.
+const IDLE: Duration = Duration::from_millis(100);
+
 /// Default debounce: long enough to stitch an editor's save, short enough
 /// not to be noticed.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(50);
@@ -225,26 +228,31 @@ impl PlanWatcher {
         mut pred: impl FnMut(&LivePlan) -> bool,
     ) -> Option<Arc<LivePlan>> {
         let deadline = Instant::now() + timeout;
-        let mut guard = self
-            .shared
-            .subscribers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
         loop {
+            // `pred` runs without the lock, so it never holds up the watcher.
             let current = self.current();
             if pred(&current) {
                 return Some(current);
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return None;
-            }
-            guard = self
+            let mut guard = self
                 .shared
-                .published
-                .wait_timeout(guard, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+                .subscribers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            // Generations are published under this lock: one that came
+            // while `pred` ran is seen here, and none can slip past the wait.
+            while self.current().generation == current.generation {
+                let now = Instant::now();
+                if now >= deadline {
+                    return None;
+                }
+                guard = self
+                    .shared
+                    .published
+                    .wait_timeout(guard, deadline - now)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
         }
     }
 
@@ -271,7 +279,23 @@ fn follow(
     rx: mpsc::Receiver<Msg>,
     shared: &Shared,
 ) {
-    while let Ok(first) = rx.recv() {
+    loop {
+        // The previous generation is freed once nothing happens for a
+        // moment: freeing thousands of agents costs as much as linking
+        // them, and the reader of the new generation (writing `--out`, an
+        // executor) should have the processor first. A change that comes
+        // sooner frees it on the way (`apply`).
+        let first = match rx.recv_timeout(IDLE) {
+            Ok(msg) => msg,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                live.release();
+                match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let mut change = Change::default();
         let mut stop = false;
         // Everything that queued up while the last generation was built
@@ -303,7 +327,6 @@ fn follow(
         }
         if let Some(plan) = live.apply(&change) {
             shared.publish(plan);
-            live.release();
         }
     }
 }
