@@ -54,6 +54,14 @@ impl Project {
         fs::write(p, text).unwrap();
     }
 
+    /// An atomic save: never seen half-written.
+    fn save(&self, rel: &str, text: &str) {
+        let p = self.root.join(rel);
+        let tmp = p.with_extension("tmp");
+        fs::write(&tmp, text).unwrap();
+        fs::rename(&tmp, &p).unwrap();
+    }
+
     fn watch(&self, read_user: bool) -> PlanWatcher {
         let mut options = WatchOptions::new(&self.root);
         options.read_user = read_user;
@@ -364,7 +372,7 @@ fn config_change_relinks_without_reparsing() {
     }
     let w = p.watch(false);
     assert_eq!(model(&w.current(), "a00").as_deref(), Some("qwen3:8b"));
-    p.write(
+    p.save(
         ".agents/agentc.toml",
         "[models]\nfast = \"ollama/llama3.1:8b\"\n",
     );
@@ -377,7 +385,7 @@ fn config_change_relinks_without_reparsing() {
     settles(&p, &w, false);
 
     // A change of `[limits]` reads every file again.
-    p.write(
+    p.save(
         ".agents/agentc.toml",
         "[models]\nfast = \"ollama/llama3.1:8b\"\n\n[limits]\nmax_file_size = 40\n",
     );
@@ -391,7 +399,7 @@ fn config_change_relinks_without_reparsing() {
     );
     // Every agent keeps its last good definition meanwhile.
     assert_eq!(live.stale().count(), 20);
-    p.write(
+    p.save(
         ".agents/agentc.toml",
         "[models]\nfast = \"ollama/llama3.1:8b\"\n\n[limits]\nmax_file_size = 4000\n",
     );
