@@ -362,7 +362,8 @@ impl LiveProject {
 
     /// Applies a change: re-reads what it touched and links again. `None`
     /// when nothing the plan depends on changed (an editor's temporary
-    /// file, a file outside the agent folders).
+    /// file, a file outside the agent folders) and there is no problem to
+    /// report.
     pub fn apply(&mut self, change: &Change) -> Option<Arc<LivePlan>> {
         self.release();
         let started = Instant::now();
@@ -467,6 +468,8 @@ impl LiveProject {
             && added.is_empty()
             && !config_changed
             && !escapes_changed
+            // Problems are reported even when nothing else changed.
+            && change.problems.is_empty()
         {
             return None;
         }
@@ -889,6 +892,21 @@ mod tests {
         let ignore = f.write(".agents/.gitignore", "drafts/\n");
         let live = f.apply(&[ignore]).unwrap();
         assert!(live.plan.agent("d").is_none());
+        assert_eq!(live.plan.to_json(), f.fresh());
+    }
+
+    #[test]
+    fn problems_make_a_generation_that_reports_them() {
+        let mut f = fixture(&[(".agents/a.md", &agent("ollama/x"))]);
+        let live = f
+            .live
+            .apply(&Change {
+                problems: vec!["cannot watch `x`: permission denied".into()],
+                ..Change::default()
+            })
+            .unwrap();
+        assert_eq!(live.reload.problems.len(), 1);
+        assert_eq!(live.reload.parsed, 0);
         assert_eq!(live.plan.to_json(), f.fresh());
     }
 
