@@ -38,6 +38,7 @@ pub mod source;
 pub mod suppress;
 pub mod syntax;
 pub mod trust;
+pub mod watch;
 
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use plan::Plan;

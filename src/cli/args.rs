@@ -19,7 +19,7 @@ pub struct Cli {
     /// Do not read the user scope ($AGENTC_USER_DIR).
     #[arg(long, global = true)]
     pub no_user: bool,
-    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json).
+    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json; watch: human, json).
     #[arg(long, global = true, value_name = "FORMAT")]
     pub format: Option<String>,
     /// When to use colour: auto, always, never (NO_COLOR is honoured).
@@ -71,6 +71,8 @@ pub enum Command {
     Man(ManArgs),
     /// Run an agent (or a batch of tasks) on its planned route against an OpenAI-compatible endpoint.
     Run(RunArgs),
+    /// Watch agent files and configs; report diagnostics and keep a live plan.
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -282,4 +284,24 @@ pub struct RunArgs {
     /// At most N requests in flight at once; each provider's `max_concurrency` holds too.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub jobs: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Quiet time in milliseconds that stitches the events of one save together.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
+    /// Poll for changes every MS milliseconds (default 250) instead of waiting
+    /// for file-system events (for file systems that send none).
+    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "250")]
+    pub poll: Option<u64>,
+    /// Rewrite the JSON plan to FILE atomically on each generation.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// With --format json: print the plan as an event on each generation.
+    #[arg(long)]
+    pub emit_plan: bool,
+    /// The parent session's route, `provider/model`, to fill inherited routes.
+    #[arg(long, value_name = "PROVIDER/MODEL")]
+    pub parent: Option<String>,
 }

@@ -15,6 +15,7 @@ pub mod run;
 pub mod scaffold;
 pub mod schema;
 pub mod trust;
+pub mod watch;
 
 pub use args::{Cli, Command};
 
@@ -64,6 +65,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Completions(a) => completions::completions(a),
         Command::Man(_) => completions::man(),
         Command::Run(a) => run::run(&cli, a, &env),
+        Command::Watch(a) => watch::run(&cli, a, &env),
     }
 }
 
