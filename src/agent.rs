@@ -994,22 +994,9 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// A YAML double-quoted scalar with `\` and `"` escaped (and control
-/// characters, which a one-line plain value cannot hold anyway).
+/// A YAML double-quoted scalar with correct escaping.
 pub fn double_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::syntax::emit::double_quoted(s)
 }
 
 struct Unquoted {
