@@ -308,20 +308,7 @@ fn tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
             },
         }
     }
-    if !unmapped.is_empty() {
-        let names: Vec<String> = unmapped.iter().map(|t| format!("`{t}`")).collect();
-        cx.note(
-            NoteKind::Kept,
-            "tools",
-            format!(
-                "{} {} no agentc name; kept as written (declare {} in `[tools] extra` of agentc.toml)",
-                names.join(", "),
-                if unmapped.len() == 1 { "has" } else { "have" },
-                if unmapped.len() == 1 { "it" } else { "them" },
-            ),
-        );
-    }
-    cx.fields.tools = ToolsOut::List(out);
+    finish_tools(cx, out, &unmapped);
 }
 
 /// OpenCode's `tools` map: the tools set to `true` are the agent's tools;
@@ -376,20 +363,7 @@ fn opencode_tools(cx: &mut Cx, value: &YNode) {
         };
         push_unique(&mut out, [mapped]);
     }
-    if !unmapped.is_empty() {
-        let names: Vec<String> = unmapped.iter().map(|t| format!("`{t}`")).collect();
-        cx.note(
-            NoteKind::Kept,
-            "tools",
-            format!(
-                "{} {} no agentc name; kept as written (declare {} in `[tools] extra` of agentc.toml)",
-                names.join(", "),
-                if unmapped.len() == 1 { "has" } else { "have" },
-                if unmapped.len() == 1 { "it" } else { "them" },
-            ),
-        );
-    }
-    cx.fields.tools = ToolsOut::List(out);
+    finish_tools(cx, out, &unmapped);
 }
 
 fn model(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
@@ -499,4 +473,22 @@ mod tests {
         assert!(!i.text.contains("tools"));
         assert_eq!(i.notes[0].kind, NoteKind::Lost);
     }
+}
+
+/// Sets the imported tools and notes the ones kept under their own name.
+fn finish_tools(cx: &mut Cx, tools: Vec<String>, unmapped: &[String]) {
+    if !unmapped.is_empty() {
+        let names: Vec<String> = unmapped.iter().map(|t| format!("`{t}`")).collect();
+        cx.note(
+            NoteKind::Kept,
+            "tools",
+            format!(
+                "{} {} no agentc name; kept as written (declare {} in `[tools] extra` of agentc.toml)",
+                names.join(", "),
+                if unmapped.len() == 1 { "has" } else { "have" },
+                if unmapped.len() == 1 { "it" } else { "them" },
+            ),
+        );
+    }
+    cx.fields.tools = ToolsOut::List(tools);
 }
