@@ -424,6 +424,24 @@ fn model(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
     }
 }
 
+/// Sets the imported tools and notes the ones kept under their own name.
+fn finish_tools(cx: &mut Cx, tools: Vec<String>, unmapped: &[String]) {
+    if !unmapped.is_empty() {
+        let names: Vec<String> = unmapped.iter().map(|t| format!("`{t}`")).collect();
+        cx.note(
+            NoteKind::Kept,
+            "tools",
+            format!(
+                "{} {} no agentc name; kept as written (declare {} in `[tools] extra` of agentc.toml)",
+                names.join(", "),
+                if unmapped.len() == 1 { "has" } else { "have" },
+                if unmapped.len() == 1 { "it" } else { "them" },
+            ),
+        );
+    }
+    cx.fields.tools = ToolsOut::List(tools);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,22 +491,4 @@ mod tests {
         assert!(!i.text.contains("tools"));
         assert_eq!(i.notes[0].kind, NoteKind::Lost);
     }
-}
-
-/// Sets the imported tools and notes the ones kept under their own name.
-fn finish_tools(cx: &mut Cx, tools: Vec<String>, unmapped: &[String]) {
-    if !unmapped.is_empty() {
-        let names: Vec<String> = unmapped.iter().map(|t| format!("`{t}`")).collect();
-        cx.note(
-            NoteKind::Kept,
-            "tools",
-            format!(
-                "{} {} no agentc name; kept as written (declare {} in `[tools] extra` of agentc.toml)",
-                names.join(", "),
-                if unmapped.len() == 1 { "has" } else { "have" },
-                if unmapped.len() == 1 { "it" } else { "them" },
-            ),
-        );
-    }
-    cx.fields.tools = ToolsOut::List(tools);
 }
