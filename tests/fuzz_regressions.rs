@@ -8,8 +8,9 @@ use agentc::dialect::Dialect;
 use agentc::render::{Format, Report};
 use agentc::source::{SourceFile, SourceMap};
 use agentc::syntax::yaml::YamlLimits;
+use agentc::{Diagnostic, Rule, Span};
 
-fn human_report(text: &str, dialect: Dialect) -> String {
+fn report(text: &str, dialect: Dialect, format: Format) -> String {
     let mut sources = SourceMap::default();
     let file = sources.add(SourceFile::new(
         ".agents/big.md".into(),
@@ -19,7 +20,11 @@ fn human_report(text: &str, dialect: Dialect) -> String {
     ));
     let a = agent::analyze(file, text, dialect, "big", YamlLimits::default());
     let agents = usize::from(a.def.is_some());
-    Report::new(&sources, a.diagnostics, 1, agents).render(Format::Human, false)
+    Report::new(&sources, a.diagnostics, 1, agents).render(format, false)
+}
+
+fn human_report(text: &str, dialect: Dialect) -> String {
+    report(text, dialect, Format::Human)
 }
 
 /// Human output read the whole file once per finding (miette scans its
@@ -56,4 +61,82 @@ fn human_snippets_deep_in_a_file_with_many_findings_show_their_own_lines() {
             "{eol:?}"
         );
     }
+}
+
+/// Columns were counted from the start of the line for every finding, so
+/// one long line with thousands of findings (a Claude `tools:` string of
+/// unknown tools) was quadratic in every output format: 1.7 s for a 187 KB
+/// line with 18,000 entries. Columns inside long lines are now counted from
+/// checkpoints of a char index; this pins down that the last entries of such
+/// a line, after multi-byte text, still get exact columns.
+#[test]
+fn columns_at_the_end_of_a_long_line_with_many_findings_are_exact() {
+    let tools: Vec<String> = (0..3000).map(|i| format!("Tööl{i}")).collect();
+    let text = format!("---\nname: big\ntools: {}\n---\n", tools.join(", "));
+    let mut sources = SourceMap::default();
+    let file = sources.add(SourceFile::new(
+        "big.md".into(),
+        "big.md".into(),
+        "big.md".into(),
+        text.clone(),
+    ));
+    let mut diagnostics = Vec::new();
+    let mut at = text.find("Tööl0").unwrap();
+    for tool in &tools {
+        let span = Span::new(file, at, at + tool.len());
+        diagnostics.push(Diagnostic::at(Rule::UnknownTool, span, tool.clone()));
+        at += tool.len() + 2;
+    }
+    let out = Report::new(&sources, diagnostics, 1, 1).render(Format::Short, false);
+    let last = out.lines().find(|l| l.ends_with(" Tööl2999")).unwrap();
+    let column = "tools: ".len()
+        + tools[..2999]
+            .iter()
+            .map(|t| t.chars().count() + 2)
+            .sum::<usize>()
+        + 1;
+    assert_eq!(
+        last,
+        format!("big.md:3:{column}: warning[unknown-tool] Tööl2999")
+    );
+}
+
+/// Human snippets show whole lines, so a finding in a very long line printed
+/// all of it, once per finding: a 48 KB Claude file whose `tools:` line
+/// names 4,900 unknown tools printed 350 MB (and held it in memory). A line
+/// too long to show whole is now cut to the bytes around the span.
+#[test]
+fn human_snippets_of_a_very_long_line_show_the_bytes_around_the_span() {
+    let tools: Vec<String> = (0..4900).map(|i| format!("Tool{i}")).collect();
+    let text = format!("---\nname: big\ntools: {}\n---\n", tools.join(", "));
+    let mut sources = SourceMap::default();
+    let file = sources.add(SourceFile::new(
+        "big.md".into(),
+        "big.md".into(),
+        "big.md".into(),
+        text.clone(),
+    ));
+    let mut diagnostics = Vec::new();
+    let mut at = text.find("Tool0").unwrap();
+    for tool in &tools {
+        let span = Span::new(file, at, at + tool.len());
+        diagnostics.push(Diagnostic::at(Rule::UnknownTool, span, tool.clone()));
+        at += tool.len() + 2;
+    }
+    let out = Report::new(&sources, diagnostics, 1, 1).render(Format::Human, false);
+    assert!(out.len() < 4900 * 2000, "{} bytes", out.len());
+    let snippet: Vec<&str> = out
+        .split("unknown-tool: Tool2500\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take(4)
+        .collect();
+    assert_eq!(snippet[0], "   ╭─[big.md:3:23898]");
+    let shown = snippet[1].strip_prefix(" 3 │ ").unwrap();
+    assert_eq!(shown.len(), 512 + "Tool2500".len() + 512);
+    let under = snippet[2].strip_prefix("   · ").unwrap();
+    let at = shown.find(" Tool2500,").unwrap() + 1;
+    assert_eq!(under, format!("{}{}", " ".repeat(at), "─".repeat(8)));
+    assert_eq!(snippet[3], "   ╰────");
 }

@@ -19,9 +19,14 @@ use std::sync::Arc;
 /// byte, so handing it the whole file made each finding cost the length of
 /// the file and a file with thousands of findings quadratic. This source
 /// hands miette only the lines around each span (found through a line
-/// index), and shifts the line numbers back: the output is the same.
+/// index), and shifts the line numbers back: the output is the same, except
+/// that a line too long to show whole is cut to the bytes around the span.
 #[derive(Clone)]
 struct Snippets(Arc<SnippetText>);
+
+/// Bytes shown on either side of a finding whose lines are too long to show
+/// whole.
+const SNIPPET_SIDE: usize = 512;
 
 struct SnippetText {
     text: String,
@@ -64,6 +69,51 @@ impl Snippets {
             .unwrap_or(self.0.text.len());
         from..to
     }
+
+    /// miette's reading of the span from a cut of the text: at most
+    /// [`SNIPPET_SIDE`] bytes on a side that asks for context, else the
+    /// couple of bytes miette looks at, at char boundaries and never between
+    /// `\r` and `\n`. miette shows the whole of every line it is given, and
+    /// a finding in a very long line would otherwise print that line again
+    /// for each of its findings.
+    fn clipped(
+        &self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'_> + '_>, MietteError> {
+        let text = &self.0.text;
+        let bytes = text.as_bytes();
+        let starts = &self.0.line_starts;
+        let splits_crlf = |at: usize| at > 0 && bytes.get(at - 1..=at) == Some(b"\r\n");
+        let side = |context: usize| if context == 0 { 2 } else { SNIPPET_SIDE };
+        let mut from = span.offset().saturating_sub(side(before));
+        while !text.is_char_boundary(from) || splits_crlf(from) {
+            from -= 1;
+        }
+        let mut to = (span.offset() + span.len() + side(after)).min(text.len());
+        while !text.is_char_boundary(to) || splits_crlf(to) {
+            to += 1;
+        }
+        let inner = bytes[from..to].read_span(
+            &SourceSpan::new((span.offset() - from).into(), span.len()),
+            before,
+            after,
+        )?;
+        let line = starts.partition_point(|&s| s <= from) - 1;
+        let column = if before == 0 && inner.line() == 0 {
+            inner.column() + from - starts[line]
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + line,
+            column,
+            inner.line_count() + line,
+        )))
+    }
 }
 
 impl SourceCode for Snippets {
@@ -79,6 +129,9 @@ impl SourceCode for Snippets {
             return text.read_span(span, context_lines_before, context_lines_after);
         }
         let window = self.window(span, context_lines_before, context_lines_after);
+        if window.len() > span.len() + 2 * SNIPPET_SIDE {
+            return self.clipped(span, context_lines_before, context_lines_after);
+        }
         let lines_above = self.0.line_starts.partition_point(|&s| s < window.start);
         let inner = text[window.clone()].read_span(
             &SourceSpan::new((span.offset() - window.start).into(), span.len()),
@@ -260,6 +313,25 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn reads_without_context_in_very_long_lines_match_miette() {
+        // miette takes the header's line and column from such a read.
+        let text = format!("a\r\n{}\r{}\r\nz", "é".repeat(800), "x, ".repeat(600));
+        let snippets = Snippets::new(&text);
+        for start in (0..text.len()).step_by(7) {
+            for len in [0, 1, 5, 40] {
+                let span = SourceSpan::new(start.into(), len.min(text.len() - start));
+                let whole = text.read_span(&span, 0, 0).unwrap();
+                let ours = snippets.read_span(&span, 0, 0).unwrap();
+                assert_eq!(
+                    contents(whole.as_ref()),
+                    contents(ours.as_ref()),
+                    "{start}+{len}"
+                );
             }
         }
     }
