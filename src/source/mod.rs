@@ -56,7 +56,14 @@ pub struct SourceFile {
     /// the first invalid one are exact.
     pub text: String,
     line_starts: OnceLock<Vec<usize>>,
+    /// `(byte offset, chars before it)` every [`CHAR_CHECKPOINT`] bytes.
+    char_checkpoints: OnceLock<Vec<(usize, usize)>>,
 }
+
+/// Bytes between checkpoints of the char index: a column inside a long line
+/// is counted from the nearest checkpoint, not from the line's start, so a
+/// long line with thousands of findings is not quadratic.
+const CHAR_CHECKPOINT: usize = 4096;
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, plan_path: String, text: String) -> SourceFile {
@@ -66,6 +73,7 @@ impl SourceFile {
             plan_path,
             text,
             line_starts: OnceLock::new(),
+            char_checkpoints: OnceLock::new(),
         }
     }
 
@@ -87,8 +95,29 @@ impl SourceFile {
         if line == 0 && self.text.starts_with('\u{feff}') {
             start = start.max(3).min(offset);
         }
-        let col = self.text[start..offset].chars().count() + 1;
-        (line + 1, col)
+        let col = if offset - start <= CHAR_CHECKPOINT {
+            self.text[start..offset].chars().count()
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
+        (line + 1, col + 1)
+    }
+
+    /// The number of chars before `offset`, a char boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let checkpoints = self.char_checkpoints.get_or_init(|| {
+            let mut checkpoints = vec![(0, 0)];
+            let mut last = 0;
+            for (chars, (i, _)) in self.text.char_indices().enumerate() {
+                if i - last >= CHAR_CHECKPOINT {
+                    checkpoints.push((i, chars));
+                    last = i;
+                }
+            }
+            checkpoints
+        });
+        let (at, chars) = checkpoints[checkpoints.partition_point(|&(b, _)| b <= offset) - 1];
+        chars + self.text[at..offset].chars().count()
     }
 
     /// The byte offset where a 1-based line starts.
@@ -292,6 +321,28 @@ mod tests {
         assert_eq!(f.line_col(x), (2, 9));
         assert_eq!(f.line_col(f.text.len()), (3, 1));
         assert_eq!(f.line_text(2), "name: é x");
+    }
+
+    #[test]
+    fn columns_in_long_lines_match_a_count_from_the_line_start() {
+        let line: String = (0..3000).map(|i| ["a", "é", "€", "𝄞"][i % 4]).collect();
+        let text = format!("\u{feff}{line}\n{line}\r\n{line}");
+        let f = file(&text);
+        let mut line_start = 0;
+        for (offset, c) in text.char_indices().chain([(text.len(), '\n')]) {
+            if offset % 5 == 0 || c == '\n' {
+                let from = if line_start == 0 {
+                    3.min(offset)
+                } else {
+                    line_start
+                };
+                let want = text[from..offset].chars().count() + 1;
+                assert_eq!(f.line_col(offset).1, want, "at {offset}");
+            }
+            if c == '\n' {
+                line_start = offset + 1;
+            }
+        }
     }
 
     #[test]
