@@ -219,6 +219,7 @@ async fn a_batch_runs_each_task_on_its_own_route_within_jobs() {
     let server = Server::start();
     server.reply("m1", Reply::slow("a1", Duration::from_millis(100)));
     server.reply("m2", Reply::slow("a2", Duration::from_millis(100)));
+    server.hold_until_peak(2);
     let p = Project::new(&server, "");
     p.agent("explore", "provider: local\nmodel: m1\n", "Explore.\n");
     let mut tasks = Vec::new();

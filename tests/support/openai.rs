@@ -66,6 +66,8 @@ struct State {
     requests: Vec<Recorded>,
     in_flight: usize,
     peak: usize,
+    /// Answers wait until this many requests have been in flight at once.
+    hold_until_peak: usize,
     connections: usize,
     stop: bool,
 }
@@ -135,6 +137,13 @@ impl Server {
         self.shared.state.lock().unwrap().peak
     }
 
+    /// Holds every answer until `n` requests have been in flight at once
+    /// (or 30 seconds passed), so a test of a concurrency cap sees the cap
+    /// reached however slowly the machine starts the requests.
+    pub fn hold_until_peak(&self, n: usize) {
+        self.shared.state.lock().unwrap().hold_until_peak = n;
+    }
+
     pub fn connections(&self) -> usize {
         self.shared.state.lock().unwrap().connections
     }
@@ -162,6 +171,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shared.state.lock().unwrap().stop = true;
+        self.shared.changed.notify_all();
         // Wakes the accept loop so that it sees `stop`.
         let _ = TcpStream::connect(self.addr);
     }
@@ -183,14 +193,40 @@ fn serve(stream: TcpStream, connection: usize, shared: &Shared) {
             st.in_flight += 1;
             st.peak = st.peak.max(st.in_flight);
             shared.changed.notify_all();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while st.peak < st.hold_until_peak && !st.stop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                st = shared.changed.wait_timeout(st, left).unwrap().0;
+            }
             st.replies.get(req.model()).cloned()
         };
-        let keep = respond(&mut out, &mut reader, &req, reply);
-        {
+        let done = || {
             let mut st = shared.state.lock().unwrap();
             st.in_flight -= 1;
             shared.changed.notify_all();
-        }
+        };
+        let keep = match reply {
+            // An answer stops counting as in flight before it is written:
+            // the client may start its next request as soon as it has read
+            // this one.
+            Some(Reply::Answer { text, delay }) => {
+                std::thread::sleep(delay);
+                done();
+                let answer = Reply::Answer {
+                    text,
+                    delay: Duration::ZERO,
+                };
+                respond(&mut out, &mut reader, &req, Some(answer))
+            }
+            reply => {
+                let keep = respond(&mut out, &mut reader, &req, reply);
+                done();
+                keep
+            }
+        };
         if !keep {
             return;
         }
