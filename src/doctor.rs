@@ -80,7 +80,7 @@ fn examined(project: &Project) -> impl Iterator<Item = (&Agent, &Resolution)> {
         .agents
         .iter()
         .filter(|a| a.shadowed_by.is_none())
-        .filter_map(|a| Some((a, a.resolution.as_ref()?)))
+        .filter_map(|a| Some((a, &**a.resolution.as_ref()?)))
 }
 
 /// The providers that the agents are routed to, by route or fallback: the

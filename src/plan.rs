@@ -2,23 +2,28 @@
 //! and which layer chose it, its fallbacks, tools and parameters. Its JSON
 //! is what executors read; same inputs give the same bytes.
 
-use crate::agent::Params;
+use crate::agent::{AgentDef, Params};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::dialect::Dialect;
 use crate::project::{Agent, Project, Tools};
-use crate::resolve::{ResolvedRoute, Source, Target};
+use crate::resolve::{Resolution, ResolvedRoute, Source, Target};
 use crate::source::{Scope, SourceMap};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub const PLAN_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "agentc routing plan")]
 pub struct Plan {
-    pub agents: Vec<PlanAgent>,
+    // Shared (not a doc comment: the schema is unchanged): a plan built
+    // again from a project that changed a little (the watcher's next
+    // generation) keeps the entries that did not change instead of copying
+    // them.
+    pub agents: Vec<Arc<PlanAgent>>,
     /// `[models]` aliases, resolved to their final target, so executors can
     /// resolve call and task overrides from the plan alone.
     #[serde(default)]
@@ -246,7 +251,7 @@ pub fn plan_agent(agent: &Agent, project: &Project, sources: &SourceMap) -> Opti
         tools: match &agent.tools {
             Tools::Inherit => None,
             Tools::All => Some(PlanTools::All(AllTools("*".into()))),
-            Tools::List(l) => Some(PlanTools::List(l.clone())),
+            Tools::List(l) => Some(PlanTools::List(l.to_vec())),
         },
         requires: def.requires.iter().map(|r| r.value.clone()).collect(),
         params: def.params.clone(),
@@ -297,10 +302,170 @@ pub fn build(project: &Project, sources: &SourceMap, diagnostics: &[Diagnostic])
     use rayon::prelude::*;
     let planned: Vec<&Agent> = project.planned().collect();
     // Hashing prompts and locating provenance lines is per agent: in parallel.
-    let agents: Vec<PlanAgent> = planned
+    let agents: Vec<Arc<PlanAgent>> = planned
         .par_iter()
-        .filter_map(|a| plan_agent(a, project, sources))
+        .filter_map(|a| plan_agent(a, project, sources).map(Arc::new))
         .collect();
+    assemble(project, sources, diagnostics, agents)
+}
+
+/// Like [`build`], keeping each agent's entry in `cache` and taking it
+/// from there again, shared, while everything it is made of is the same:
+/// for a caller that builds the plan of one project over and over (the
+/// watcher), the cost follows what changed, not the size of the project.
+/// The plan is the same as [`build`]'s.
+pub fn build_with(
+    project: &Project,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    cache: &mut PlanCache,
+) -> Plan {
+    use rayon::prelude::*;
+    cache.stamp(&project.config, sources);
+    let planned: Vec<&Agent> = project.planned().collect();
+    let mut agents: Vec<Option<Arc<PlanAgent>>> = Vec::with_capacity(planned.len());
+    let mut misses: Vec<usize> = Vec::new();
+    let mut seen = vec![false; cache.entries.len()];
+    for (i, a) in planned.iter().enumerate() {
+        let at = a.def.file.0 as usize;
+        let kept = cache
+            .entries
+            .get(at)
+            .and_then(Option::as_ref)
+            .filter(|e| e.still_fits(a, project, sources));
+        match kept {
+            Some(e) => {
+                agents.push(Some(Arc::clone(&e.entry)));
+                seen[at] = true;
+            }
+            None => {
+                agents.push(None);
+                misses.push(i);
+            }
+        }
+    }
+    // Hashing prompts and locating provenance lines is per agent: in parallel.
+    let made: Vec<(usize, Option<Arc<PlanAgent>>)> = misses
+        .par_iter()
+        .map(|&i| (i, plan_agent(planned[i], project, sources).map(Arc::new)))
+        .collect();
+    for (i, entry) in made {
+        let a = planned[i];
+        if let (Some(entry), Some(resolution)) = (&entry, &a.resolution) {
+            let at = a.def.file.0 as usize;
+            if cache.entries.len() <= at {
+                cache.entries.resize_with(at + 1, || None);
+                seen.resize(at + 1, false);
+            }
+            cache.entries[at] = Some(CachedEntry {
+                def: Arc::clone(&a.def),
+                resolution: Arc::clone(resolution),
+                tools: a.tools.clone(),
+                scope: a.scope,
+                shadows: a.shadows.clone(),
+                entry: Arc::clone(entry),
+            });
+            seen[at] = true;
+        }
+        agents[i] = entry;
+    }
+    // Agents no longer in the plan: their entries go.
+    for (e, seen) in cache.entries.iter_mut().zip(seen) {
+        if !seen {
+            *e = None;
+        }
+    }
+    assemble(
+        project,
+        sources,
+        diagnostics,
+        agents.into_iter().flatten().collect(),
+    )
+}
+
+/// The plan entries of earlier builds, for [`build_with`].
+#[derive(Debug, Default)]
+pub struct PlanCache {
+    /// What every entry depends on besides its agent: the config (provider
+    /// trust) and the text of its files (provenance lines). When either
+    /// differs, every entry is made again.
+    config: Option<(Config, Vec<(String, String)>)>,
+    /// By file id.
+    entries: Vec<Option<CachedEntry>>,
+}
+
+#[derive(Debug)]
+struct CachedEntry {
+    /// What the entry was made from. Holding the `Arc`s keeps their
+    /// addresses from being reused, so an equal pointer is the same value.
+    def: Arc<AgentDef>,
+    resolution: Arc<Resolution>,
+    tools: Tools,
+    scope: Scope,
+    shadows: Vec<crate::source::FileId>,
+    entry: Arc<PlanAgent>,
+}
+
+impl PlanCache {
+    pub fn new() -> PlanCache {
+        PlanCache::default()
+    }
+
+    /// Forgets every entry when the config or its files changed.
+    fn stamp(&mut self, config: &Config, sources: &SourceMap) {
+        let files = || {
+            [config.project.file, config.user.file]
+                .into_iter()
+                .flatten()
+                .map(|id| sources.get(id))
+        };
+        let same = self.config.as_ref().is_some_and(|(c, f)| {
+            c == config
+                && f.len() == files().count()
+                && f.iter()
+                    .zip(files())
+                    .all(|((path, text), s)| *path == s.plan_path && *text == s.text)
+        });
+        if !same {
+            self.entries.clear();
+            let files = files()
+                .map(|s| (s.plan_path.clone(), s.text.clone()))
+                .collect();
+            self.config = Some((config.clone(), files));
+        }
+    }
+}
+
+impl CachedEntry {
+    /// Whether the entry is what [`plan_agent`] would make for `agent`: the
+    /// same definition (and so the same file, text, name, description,
+    /// parameters and prompt), the same route, tools and scope, and the
+    /// same shadowed files.
+    fn still_fits(&self, agent: &Agent, project: &Project, sources: &SourceMap) -> bool {
+        let same_route = agent
+            .resolution
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, &self.resolution));
+        Arc::ptr_eq(&agent.def, &self.def)
+            && same_route
+            && agent.tools == self.tools
+            && agent.scope == self.scope
+            && agent.shadows == self.shadows
+            // A shadowed file's id may name another file now.
+            && agent.shadows.iter().zip(&self.entry.shadows).all(|(f, s)| {
+                project.scopes.get(f).copied().unwrap_or(Scope::Project) == s.scope
+                    && sources.get(*f).plan_path == s.path
+            })
+    }
+}
+
+/// The plan around its agents' entries.
+fn assemble(
+    project: &Project,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    agents: Vec<Arc<PlanAgent>>,
+) -> Plan {
     Plan {
         version: PLAN_VERSION,
         summary: PlanSummary {
@@ -371,7 +536,7 @@ impl Plan {
     }
 
     pub fn agent(&self, name: &str) -> Option<&PlanAgent> {
-        self.agents.iter().find(|a| a.name == name)
+        self.agents.iter().find(|a| a.name == name).map(|a| &**a)
     }
 
     pub fn provider(&self, id: &str) -> Option<&PlanProvider> {

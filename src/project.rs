@@ -13,7 +13,7 @@ use crate::rules::Rule;
 use crate::source::{self, FileId, ReadProblem, Scope, SourceFile, SourceMap};
 use crate::trust::FileTrustStore;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,7 +22,8 @@ use std::sync::Arc;
 pub enum Tools {
     Inherit,
     All,
-    List(Vec<String>),
+    /// Sorted, without repeats; shared, as the agent is linked again.
+    List(Arc<[String]>),
 }
 
 /// One agent definition after every check.
@@ -35,8 +36,8 @@ pub struct Agent {
     pub origin: Origin,
     pub tools: Tools,
     /// The static route (layers up to `user-override`, and the parent when
-    /// one was given).
-    pub resolution: Option<Resolution>,
+    /// one was given). Shared with a [`LinkCache`] when linked with one.
+    pub resolution: Option<Arc<Resolution>>,
     /// Definitions this one shadows.
     pub shadows: Vec<FileId>,
     /// The definition that shadows this one.
@@ -427,55 +428,223 @@ pub fn link(
     parent: Option<&str>,
     sources: &SourceMap,
 ) -> (Project, Vec<Diagnostic>) {
+    link_with(
+        root,
+        configs,
+        results,
+        extra,
+        parent,
+        sources,
+        &mut LinkCache::new(),
+    )
+}
+
+/// What [`link`] works out for one definition on its own, under one config
+/// and parent: its tools, its static route and the findings about them
+/// (before `[lint]`).
+#[derive(Debug)]
+struct Checked {
+    tools: Tools,
+    resolution: Option<Arc<Resolution>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What [`link`] keeps between calls, for a caller that links one project
+/// again and again with a few files read anew (the watcher): each file's
+/// claim on a name, and the checks of each definition that is the same
+/// `Arc` as last time under an equal config and parent. Names, shadowing,
+/// `[lint]` and suppressions are still worked out across all files, so the
+/// result is [`link`]'s; only the work is less.
+#[derive(Debug, Default)]
+pub struct LinkCache {
+    /// The config and `--parent` the checks were made under.
+    stamp: Option<(Config, Option<String>)>,
+    /// By file id.
+    files: Vec<Option<FileLink>>,
+    /// Every name claimed, in order, with the files that claim it.
+    claimants: BTreeMap<String, Vec<FileId>>,
+    /// The names claimed by more than one file: the only ones that can be
+    /// duplicates or shadow one another.
+    contested: BTreeSet<String>,
+}
+
+/// One file's part in the last link.
+#[derive(Debug)]
+struct FileLink {
+    /// Held, so that its address is not reused: an equal pointer is the
+    /// same definition.
+    def: Option<Arc<AgentDef>>,
+    /// The name claimed: the definition's, or a broken file's stem.
+    name: String,
+    scope: Scope,
+    origin: Origin,
+    /// `None` until checked under the current stamp.
+    checked: Option<Checked>,
+    /// The file's suppression comments, when it has any (definitions only:
+    /// a broken file's are read every time).
+    directives: Option<crate::suppress::FileDirectives>,
+}
+
+impl LinkCache {
+    pub fn new() -> LinkCache {
+        LinkCache::default()
+    }
+
+    /// Forgets every check unless `config` and `parent` are those they were
+    /// made under (claims do not depend on them).
+    fn stamp(&mut self, config: &Config, parent: Option<&str>) {
+        let same = self
+            .stamp
+            .as_ref()
+            .is_some_and(|(c, p)| c == config && p.as_deref() == parent);
+        if !same {
+            for f in self.files.iter_mut().flatten() {
+                f.checked = None;
+            }
+            self.stamp = Some((config.clone(), parent.map(str::to_string)));
+        }
+    }
+
+    /// Records what `r` claims, unless it is what it claimed last time.
+    fn claim(&mut self, r: &FileResult, sources: &SourceMap) {
+        let at = r.id.0 as usize;
+        if self.files.len() <= at {
+            self.files.resize_with(at + 1, || None);
+        }
+        let same = self.files[at].as_ref().is_some_and(|f| {
+            f.scope == r.scope
+                && f.origin == r.origin
+                && match (&f.def, &r.def) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    (None, None) => f.name == r.stem,
+                    _ => false,
+                }
+        });
+        if same {
+            return;
+        }
+        self.unclaim(r.id);
+        let name = match &r.def {
+            Some(def) => def.name.clone(),
+            None => r.stem.clone(),
+        };
+        let ids = self.claimants.entry(name.clone()).or_default();
+        ids.push(r.id);
+        if ids.len() == 2 {
+            self.contested.insert(name.clone());
+        }
+        let directives = r.def.as_ref().and_then(|def| {
+            let d = crate::suppress::FileDirectives::parse(def.file, &sources.get(def.file).text);
+            (!d.is_empty()).then_some(d)
+        });
+        self.files[at] = Some(FileLink {
+            def: r.def.clone(),
+            name,
+            scope: r.scope,
+            origin: r.origin,
+            checked: None,
+            directives,
+        });
+    }
+
+    /// Takes back a file's claim.
+    fn unclaim(&mut self, id: FileId) {
+        let Some(old) = self.files.get_mut(id.0 as usize).and_then(Option::take) else {
+            return;
+        };
+        if let Some(ids) = self.claimants.get_mut(&old.name) {
+            ids.retain(|i| *i != id);
+            match ids.len() {
+                0 => {
+                    self.claimants.remove(&old.name);
+                }
+                1 => {
+                    self.contested.remove(&old.name);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn file(&self, id: FileId) -> Option<&FileLink> {
+        self.files.get(id.0 as usize)?.as_ref()
+    }
+}
+
+/// [`link`], keeping in `cache` what it can use again next time.
+pub fn link_with(
+    root: PathBuf,
+    configs: Configs,
+    results: &[FileResult],
+    extra: Vec<(FileId, Scope, Diagnostic)>,
+    parent: Option<&str>,
+    sources: &SourceMap,
+    cache: &mut LinkCache,
+) -> (Project, Vec<Diagnostic>) {
     let Configs {
         config,
         diagnostics: mut diags,
         files: config_files,
     } = configs;
+    cache.stamp(&config, parent);
     let mut scopes: HashMap<FileId, Scope> = config_files.into_iter().collect();
     for (id, scope, d) in extra {
         scopes.insert(id, scope);
         diags.push(d);
     }
     let files = results.len();
-    let mut defs: Vec<(Arc<AgentDef>, Scope, Origin)> = Vec::new();
-    let mut claims: Vec<(String, Scope, Origin, FileId)> = Vec::new();
+    scopes.reserve(results.len());
+    let mut current = vec![false; cache.files.len()];
     for r in results {
         scopes.insert(r.id, r.scope);
         diags.extend(r.diagnostics.iter().cloned());
-        match &r.def {
-            Some(def) => {
-                claims.push((def.name.clone(), r.scope, r.origin, r.id));
-                defs.push((Arc::clone(def), r.scope, r.origin));
-            }
-            // A broken file still claims its name: a user agent of the same
-            // name must not silently take its place.
-            None => claims.push((r.stem.clone(), r.scope, r.origin, r.id)),
+        // A broken file still claims its name: a user agent of the same
+        // name must not silently take its place.
+        cache.claim(r, sources);
+        let at = r.id.0 as usize;
+        if current.len() <= at {
+            current.resize(at + 1, false);
         }
+        current[at] = true;
+    }
+    let gone: Vec<FileId> = cache
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| f.is_some() && !current.get(*i).copied().unwrap_or(false))
+        .map(|(i, _)| FileId(i as u32))
+        .collect();
+    for id in gone {
+        cache.unclaim(id);
     }
 
-    // Names: duplicates within one folder kind of one scope, shadowing across.
-    let mut by_name: BTreeMap<&str, Vec<(Scope, Origin, FileId)>> = BTreeMap::new();
-    for (name, scope, origin, id) in &claims {
-        by_name
-            .entry(name.as_str())
-            .or_default()
-            .push((*scope, *origin, *id));
-    }
+    // Names: duplicates within one folder kind of one scope, shadowing
+    // across. A name claimed once has neither.
     let mut duplicate_files: Vec<FileId> = Vec::new();
     let mut winners: HashMap<FileId, Vec<FileId>> = HashMap::new();
     let mut shadowed: HashMap<FileId, FileId> = HashMap::new();
     let name_span = |id: FileId| -> Span {
-        defs.iter()
-            .find(|(d, _, _)| d.file == id)
-            .map_or(Span::file_start(id), |(d, _, _)| d.name_span)
+        cache
+            .file(id)
+            .and_then(|f| f.def.as_ref())
+            .map_or(Span::file_start(id), |d| d.name_span)
     };
-    for (name, mut group) in by_name {
+    let in_order = |group: &mut Vec<(Scope, Origin, FileId)>| {
         group.sort_by(|a, b| {
             (a.0, a.1)
                 .cmp(&(b.0, b.1))
                 .then_with(|| sources.get(a.2).path.cmp(&sources.get(b.2).path))
         });
+    };
+    for name in &cache.contested {
+        let Some(ids) = cache.claimants.get(name) else {
+            continue;
+        };
+        let mut group: Vec<(Scope, Origin, FileId)> = ids
+            .iter()
+            .filter_map(|&id| cache.file(id).map(|f| (f.scope, f.origin, id)))
+            .collect();
+        in_order(&mut group);
         // One namespace: a scope's folder kind; in a collection read with
         // `--dialect`, each folder is its own package.
         let same_namespace = |a: &(Scope, Origin, FileId), b: &(Scope, Origin, FileId)| {
@@ -512,56 +681,40 @@ pub fn link(
         }
     }
 
-    // Per agent: tools, role, route.
+    // Per definition: tools, role, route; kept while the definition and
+    // the config stay the same.
     let resolver = Resolver::new(&config);
-    let parent = parent.map(|p| crate::resolve::parent_layer(&config, p));
-    let mut agents: Vec<Agent> = Vec::with_capacity(defs.len());
-    let mut agent_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(defs.len());
-    for (def, scope, origin) in defs {
-        let mut local = Vec::new();
-        let tools = check_tools(&def, &config, &mut local);
-        check_role(&def, &config, &mut local);
-        let mut layers =
-            resolver.config_layers(def.role.as_ref().map(|r| r.value.as_str()), &def.name);
-        layers.push(agent_layer(&def));
-        if let Some(p) = &parent {
-            layers.push(p.clone());
+    let parent_layer = parent.map(|p| crate::resolve::parent_layer(&config, p));
+    let mut directives = Vec::new();
+    for r in results {
+        let Some(f) = cache
+            .files
+            .get_mut(r.id.0 as usize)
+            .and_then(Option::as_mut)
+        else {
+            continue;
+        };
+        let Some(def) = &f.def else {
+            // Broken files' comments are read every time: there are few.
+            let d = crate::suppress::FileDirectives::parse(r.id, &sources.get(r.id).text);
+            directives.extend((!d.is_empty()).then_some(d));
+            continue;
+        };
+        if f.checked.is_none() {
+            f.checked = Some(check_definition(
+                def,
+                &config,
+                &resolver,
+                parent_layer.as_ref(),
+            ));
         }
-        let resolution = resolver.resolve(layers, &mut local);
-        if let Some(r) = &resolution {
-            crate::capability::check_declared(&def, r, &config, &mut local);
-        }
-        if config.require_explicit_route
-            && let Some(r) = &resolution
-            && r.route.inherit
-            && !r.route.explicit_inherit
-        {
-            local.push(
-                Diagnostic::at(
-                    Rule::ImplicitInherit,
-                    def.fence,
-                    format!("`{}` sets no route and would inherit the parent's; `[policy] require_explicit_route` is on", def.name),
-                )
-                .with_help("set `model:` (or `model: inherit` to inherit on purpose)"),
-            );
-        }
-        agents.push(Agent {
-            shadows: winners.remove(&def.file).unwrap_or_default(),
-            shadowed_by: shadowed.get(&def.file).copied(),
-            scope,
-            origin,
-            tools,
-            resolution,
-            ok: true,
-            def,
-        });
-        agent_diags.push(local);
+        directives.extend(f.directives.clone());
     }
 
     // Severities from each scope's `[lint]`, suppressions, then which
     // agents compiled.
     let mut suppressor =
-        crate::suppress::Suppressor::new(sources, &config, &scopes, results.iter().map(|r| r.id));
+        crate::suppress::Suppressor::with_directives(sources, &config, &scopes, directives);
     let diags: Vec<Diagnostic> = diags
         .into_iter()
         .filter_map(|d| match d.file().and_then(|f| scopes.get(&f).copied()) {
@@ -579,45 +732,66 @@ pub fn link(
         }
     }
     let mut all = diags;
-    for (agent, local) in agents.iter_mut().zip(agent_diags) {
-        let local: Vec<Diagnostic> = local
-            .into_iter()
+    let mut ok = vec![false; cache.files.len()];
+    for r in results {
+        let Some(checked) = cache.file(r.id).and_then(|f| f.checked.as_ref()) else {
+            continue;
+        };
+        let local: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .cloned()
             .filter_map(|d| {
                 let scope = d
                     .file()
                     .and_then(|f| scopes.get(&f).copied())
-                    .unwrap_or(agent.scope);
+                    .unwrap_or(r.scope);
                 apply_lint_for(d, &config, scope)
             })
             .filter(|d| !suppressor.suppresses(d))
             .collect();
         let failed = local.iter().any(|d| d.severity == Severity::Error)
-            || errors_in_file.contains_key(&agent.def.file)
-            || duplicate_files.contains(&agent.def.file)
-            || agent.resolution.is_none();
-        agent.ok = !failed;
+            || errors_in_file.contains_key(&r.id)
+            || duplicate_files.contains(&r.id)
+            || checked.resolution.is_none();
+        ok[r.id.0 as usize] = !failed;
         all.extend(local);
     }
-    // A winner with errors takes its name out of the plan; what it shadows
-    // stays out too (no silent fallback to another definition).
-    agents.sort_by(|a, b| {
-        a.def
-            .name
-            .cmp(&b.def.name)
-            .then(a.scope.cmp(&b.scope))
-            .then(a.origin.cmp(&b.origin))
-            .then_with(|| {
-                sources
-                    .get(a.def.file)
-                    .path
-                    .cmp(&sources.get(b.def.file).path)
-            })
-    });
-    for a in agents.iter_mut() {
-        a.shadows.sort_by(|x, y| {
-            (scopes.get(x), sources.get(*x).path.clone())
-                .cmp(&(scopes.get(y), sources.get(*y).path.clone()))
-        });
+
+    // In order of name, scope, folder kind and path. A winner with errors
+    // takes its name out of the plan; what it shadows stays out too (no
+    // silent fallback to another definition).
+    let mut agents: Vec<Agent> = Vec::with_capacity(results.len());
+    let mut group: Vec<(Scope, Origin, FileId)> = Vec::new();
+    for ids in cache.claimants.values() {
+        group.clear();
+        group.extend(
+            ids.iter()
+                .filter_map(|&id| cache.file(id).map(|f| (f.scope, f.origin, id))),
+        );
+        if group.len() > 1 {
+            in_order(&mut group);
+        }
+        for &(scope, origin, id) in &group {
+            let Some(f) = cache.file(id) else { continue };
+            let (Some(def), Some(checked)) = (&f.def, &f.checked) else {
+                continue;
+            };
+            let mut shadows = winners.remove(&id).unwrap_or_default();
+            shadows.sort_by(|x, y| {
+                (scopes.get(x), &sources.get(*x).path).cmp(&(scopes.get(y), &sources.get(*y).path))
+            });
+            agents.push(Agent {
+                def: Arc::clone(def),
+                scope,
+                origin,
+                tools: checked.tools.clone(),
+                resolution: checked.resolution.clone(),
+                shadows,
+                shadowed_by: shadowed.get(&id).copied(),
+                ok: ok.get(id.0 as usize).copied().unwrap_or(false),
+            });
+        }
     }
     all.extend(suppressor.finish().into_iter().filter_map(|d| {
         match d.file().and_then(|f| scopes.get(&f).copied()) {
@@ -634,6 +808,47 @@ pub fn link(
         scopes,
     };
     (project, all)
+}
+
+/// The checks of one definition on its own: tools, role, route,
+/// capabilities and the explicit-route policy.
+fn check_definition(
+    def: &AgentDef,
+    config: &Config,
+    resolver: &Resolver,
+    parent: Option<&LayerInput>,
+) -> Checked {
+    let mut local = Vec::new();
+    let tools = check_tools(def, config, &mut local);
+    check_role(def, config, &mut local);
+    let mut layers = resolver.config_layers(def.role.as_ref().map(|r| r.value.as_str()), &def.name);
+    layers.push(agent_layer(def));
+    if let Some(p) = parent {
+        layers.push(p.clone());
+    }
+    let resolution = resolver.resolve(layers, &mut local);
+    if let Some(r) = &resolution {
+        crate::capability::check_declared(def, r, config, &mut local);
+    }
+    if config.require_explicit_route
+        && let Some(r) = &resolution
+        && r.route.inherit
+        && !r.route.explicit_inherit
+    {
+        local.push(
+            Diagnostic::at(
+                Rule::ImplicitInherit,
+                def.fence,
+                format!("`{}` sets no route and would inherit the parent's; `[policy] require_explicit_route` is on", def.name),
+            )
+            .with_help("set `model:` (or `model: inherit` to inherit on purpose)"),
+        );
+    }
+    Checked {
+        tools,
+        resolution: resolution.map(Arc::new),
+        diagnostics: local,
+    }
 }
 
 /// Applies the `[lint]` severity of the scope a finding is in.
@@ -701,7 +916,7 @@ fn check_tools(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) -> 
             }
             out.sort();
             out.dedup();
-            Tools::List(out)
+            Tools::List(out.into())
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, globset::Erro
         .compile_matcher())
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Code {
     text: String,
     rule: Option<Rule>,
@@ -41,7 +41,7 @@ struct Code {
     used: bool,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Directive {
     file_level: bool,
     /// The 1-based line whose findings a line directive suppresses.
@@ -54,7 +54,7 @@ struct Directive {
 }
 
 /// The suppression comments of one agent file.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FileDirectives {
     file: FileId,
     line_starts: Vec<usize>,
@@ -136,6 +136,12 @@ impl FileDirectives {
             out.read_directive(text, comment, removal, target_line);
         }
         out
+    }
+
+    /// A file without `# agentc:` comments: it suppresses nothing and has
+    /// nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.directives.is_empty() && self.problems.is_empty()
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -402,8 +408,19 @@ impl Suppressor {
     ) -> Suppressor {
         let directives = agent_files
             .into_iter()
-            .map(|id| (id, FileDirectives::parse(id, &sources.get(id).text)))
-            .collect();
+            .map(|id| FileDirectives::parse(id, &sources.get(id).text));
+        Suppressor::with_directives(sources, config, files, directives)
+    }
+
+    /// Like [`Suppressor::new`], with the agent files' comments already
+    /// read ([`FileDirectives::parse`]); files without any may be left out.
+    pub fn with_directives(
+        sources: &SourceMap,
+        config: &Config,
+        files: &HashMap<FileId, Scope>,
+        directives: impl IntoIterator<Item = FileDirectives>,
+    ) -> Suppressor {
+        let directives = directives.into_iter().map(|d| (d.file, d)).collect();
         let globs = [
             (Scope::Project, PerFile::of(config, Scope::Project)),
             (Scope::User, PerFile::of(config, Scope::User)),

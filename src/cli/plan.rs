@@ -246,6 +246,7 @@ pub fn table(plan: &Plan) -> String {
         .agents
         .iter()
         .filter(|a| !a.shadows.is_empty())
+        .map(|a| &**a)
         .collect();
     if !shadowing.is_empty() {
         out.push('\n');

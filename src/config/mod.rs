@@ -829,7 +829,7 @@ impl TrustStore for NoTrust {
 }
 
 /// Both scopes' config, merged.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub project: ScopeConfig,
     pub user: ScopeConfig,

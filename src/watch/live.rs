@@ -13,8 +13,8 @@ use super::findings::Findings;
 use super::layout::{Hit, Layout};
 use crate::config::Limits;
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
-use crate::plan::{self, Plan, PlanAgent};
-use crate::project::{self, Configs, FileResult, Job, Roots};
+use crate::plan::{self, Plan, PlanAgent, PlanCache};
+use crate::project::{self, Configs, FileResult, Job, LinkCache, Roots};
 use crate::source::{self, FileId, Scope, SourceFile, SourceMap};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -58,7 +58,7 @@ impl LivePlan {
     /// The agents kept from an earlier generation because their current
     /// text has errors.
     pub fn stale(&self) -> impl Iterator<Item = &PlanAgent> {
-        self.plan.agents.iter().filter(|a| a.stale)
+        self.plan.agents.iter().filter(|a| a.stale).map(|a| &**a)
     }
 }
 
@@ -109,6 +109,10 @@ pub struct LiveProject {
     escape_findings: Vec<(FileId, Scope, crate::Diagnostic)>,
     generation: u64,
     previous: Option<Arc<LivePlan>>,
+    /// Each definition's links and plan entry, kept while it and the
+    /// configs stay the same: a reload's cost follows what changed.
+    link_cache: LinkCache,
+    plan_cache: PlanCache,
     /// What past generations left, waiting to be freed (see `release`).
     retired_projects: Vec<project::Project>,
     retired_plans: Vec<Arc<LivePlan>>,
@@ -138,6 +142,8 @@ impl LiveProject {
             escape_findings: Vec::new(),
             generation: 0,
             previous: None,
+            link_cache: LinkCache::new(),
+            plan_cache: PlanCache::new(),
             retired_projects: Vec::new(),
             retired_plans: Vec::new(),
         };
@@ -615,15 +621,17 @@ impl LiveProject {
             diagnostics: self.configs.diagnostics.clone(),
             files: self.configs.files.clone(),
         };
-        let (project, diagnostics) = project::link(
+        let (project, diagnostics) = project::link_with(
             self.settings.layout.root.clone(),
             configs,
             &self.results,
             self.escape_findings.clone(),
             self.settings.parent.as_deref(),
             &self.sources,
+            &mut self.link_cache,
         );
-        let mut plan = plan::build(&project, &self.sources, &diagnostics);
+        let mut plan =
+            plan::build_with(&project, &self.sources, &diagnostics, &mut self.plan_cache);
         self.keep_last_good(&project, &mut plan);
         let findings = Findings::new(
             &self.sources,
@@ -649,8 +657,12 @@ impl LiveProject {
         let Some(previous) = &self.previous else {
             return;
         };
+        // Each entry is one file's: as many entries as files, none missing.
+        if plan.agents.len() == self.results.len() {
+            return;
+        }
         let planned: HashSet<FileId> = project.planned().map(|a| a.def.file).collect();
-        let missing: Vec<&str> = self
+        let missing: HashSet<&str> = self
             .results
             .iter()
             .filter(|r| !planned.contains(&r.id))
@@ -659,21 +671,26 @@ impl LiveProject {
         if missing.is_empty() {
             return;
         }
-        let before: HashMap<&str, &PlanAgent> = previous
-            .plan
-            .agents
-            .iter()
-            .map(|a| (a.path.as_str(), a))
-            .collect();
-        let mut names: HashSet<String> = plan.agents.iter().map(|a| a.name.clone()).collect();
+        // `build` sorts the entries by name, one per name.
+        let taken = |name: &str| {
+            plan.agents
+                .binary_search_by(|a| a.name.as_str().cmp(name))
+                .is_ok()
+        };
+        let mut names: HashSet<&str> = HashSet::new();
         let mut kept = Vec::new();
-        for path in missing {
-            if let Some(old) = before.get(path)
-                && names.insert(old.name.clone())
+        for old in &previous.plan.agents {
+            if missing.contains(old.path.as_str())
+                && !taken(&old.name)
+                && names.insert(old.name.as_str())
             {
-                let mut old = (*old).clone();
-                old.stale = true;
-                kept.push(old);
+                kept.push(if old.stale {
+                    Arc::clone(old)
+                } else {
+                    let mut stale = PlanAgent::clone(old);
+                    stale.stale = true;
+                    Arc::new(stale)
+                });
             }
         }
         if kept.is_empty() {
@@ -791,6 +808,24 @@ mod tests {
             let mut sources = SourceMap::default();
             let (p, d) = project::load(req, &env, &mut sources);
             plan::build(&p, &sources, &d).to_json()
+        }
+
+        /// A fresh load's plan JSON and its diagnostics as JSON, in the
+        /// order of the live findings.
+        fn fresh_all(&self) -> (String, Vec<serde_json::Value>) {
+            let env = Env {
+                cwd: self.root.clone(),
+                ..Env::default()
+            };
+            let req = project::LoadRequest {
+                project: discover::discover_project(&self.root),
+                user: None,
+                parent: None,
+            };
+            let mut sources = SourceMap::default();
+            let (p, d) = project::load(req, &env, &mut sources);
+            let plan = plan::build(&p, &sources, &d).to_json();
+            (plan, Findings::new(&sources, d, 0, 0).json())
         }
     }
 
@@ -959,5 +994,102 @@ mod tests {
         assert!(live.findings.diagnostics().is_empty());
         assert_eq!(live.plan.to_json(), f.fresh());
         assert!(f.live.sources.len() <= CONFIG_SLOTS as usize + 3);
+    }
+
+    /// Many reloads, each of a few files, of a project whose agents fight
+    /// over names, break and mend, suppress findings and follow a changing
+    /// config: after each, the findings are a fresh load's, and so is the
+    /// plan whenever no entry is stale. This holds the reload's caches of
+    /// links and plan entries to what a fresh load computes.
+    #[test]
+    fn random_reloads_match_a_fresh_load() {
+        // A fixed-seed generator: the same sequence on every run.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let slots = [
+            ".agents/a.md",
+            ".agents/b.md",
+            ".agents/c.md",
+            ".agents/alpha.md",
+            ".agents/sub/d.md",
+            ".claude/agents/a.md",
+            ".claude/agents/beta.md",
+        ];
+        let configs = [
+            "",
+            "[models]\nfast = \"ollama/x\"\n",
+            "[models]\nfast = \"ollama/y\"\n[lint]\nunknown-field = \"error\"\n",
+            "[defaults]\nmodel = \"ollama/z\"\n[roles.review]\nmodel = \"ollama/r\"\n",
+            "[lint]\nunknown-field = \"off\"\n[policy]\nrequire_explicit_route = true\n",
+            "[models\n",
+        ];
+        let names = ["", "name: alpha\n", "name: beta\n", "name: a\n"];
+        let models = [
+            "",
+            "model: ollama/x\n",
+            "model: fast\n",
+            "model: nope/x\n",
+            "model: inherit\n",
+            "provider: ollama\nmodel: qwen3:8b\n",
+        ];
+        let extras = [
+            "",
+            "role: review\n",
+            "colour: blue\n",
+            "colour: blue  # agentc: ignore[unknown-field] ours\n",
+            "tools: [read, grep]\n",
+            "tools: [read, nosuch]\n",
+            "# agentc: ignore-file[unknown-field] ours\ncolour: red\n",
+        ];
+        let mut f = fixture(&[]);
+        let mut checked_plans = 0;
+        for step in 0..1000 {
+            let mut paths = Vec::new();
+            for _ in 0..=next(2) {
+                let op = next(10);
+                if op == 0 {
+                    let text = configs[next(configs.len() as u64) as usize];
+                    paths.push(f.write(".agents/agentc.toml", text));
+                    continue;
+                }
+                let rel = slots[next(slots.len() as u64) as usize];
+                let path = f.root.join(rel);
+                match op {
+                    1 | 2 => {
+                        if path.exists() {
+                            std::fs::remove_file(&path).unwrap();
+                        }
+                        paths.push(path);
+                    }
+                    3 => paths.push(f.write(rel, "---\ndescription: [\n---\nBroken.\n")),
+                    _ => {
+                        let text = format!(
+                            "---\n{}description: Step {}.\n{}{}---\nWork.\n",
+                            names[next(names.len() as u64) as usize],
+                            next(3),
+                            models[next(models.len() as u64) as usize],
+                            extras[next(extras.len() as u64) as usize],
+                        );
+                        paths.push(f.write(rel, &text));
+                    }
+                }
+            }
+            let Some(live) = f.apply(&paths) else {
+                continue;
+            };
+            let (plan, diagnostics) = f.fresh_all();
+            assert_eq!(live.findings.json(), diagnostics, "findings at step {step}");
+            if live.stale().next().is_none() {
+                assert_eq!(live.plan.to_json(), plan, "plan at step {step}");
+                checked_plans += 1;
+            }
+        }
+        // The sequence exercises both sides.
+        assert!(checked_plans > 150, "{checked_plans} plans compared");
     }
 }

@@ -5,12 +5,19 @@
 
 use crate::plan::{Plan, PlanAgent, to_sorted_json};
 use std::io::Write;
+use std::sync::Arc;
 
 /// Remembers each agent's JSON between generations.
 #[derive(Debug, Default)]
 pub struct PlanText {
     /// The last plan's entries with their text, sorted by name.
-    agents: Vec<(PlanAgent, String)>,
+    agents: Vec<(Arc<PlanAgent>, String)>,
+}
+
+/// The same entry: most often the very same `Arc`, shared by the
+/// generations of a watcher.
+fn same(a: &Arc<PlanAgent>, b: &Arc<PlanAgent>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// Where the agents' entries go in the plan's JSON: `agents` sorts first.
@@ -60,13 +67,16 @@ impl PlanText {
                 .agents
                 .iter()
                 .zip(&plan.agents)
-                .all(|((old, _), a)| old.name == a.name);
+                .all(|((old, _), a)| Arc::ptr_eq(old, a) || old.name == a.name);
         if same_names {
             // The usual reload: the same agents, a few of them changed.
             for ((old, text), a) in self.agents.iter_mut().zip(&plan.agents) {
-                if old != a {
-                    *old = a.clone();
-                    *text = entry_json(a);
+                if !Arc::ptr_eq(old, a) {
+                    if old != a {
+                        *text = entry_json(a);
+                    }
+                    // Hold the new one, so that the old can be freed.
+                    *old = Arc::clone(a);
                 }
             }
         } else {
@@ -76,8 +86,10 @@ impl PlanText {
             let mut entries = Vec::with_capacity(plan.agents.len());
             for a in &plan.agents {
                 while previous.next_if(|(old, _)| old.name < a.name).is_some() {}
-                let kept = previous.next_if(|(old, _)| old == a);
-                entries.push(kept.unwrap_or_else(|| (a.clone(), entry_json(a))));
+                let kept = previous
+                    .next_if(|(old, _)| same(old, a))
+                    .map(|(_, text)| (Arc::clone(a), text));
+                entries.push(kept.unwrap_or_else(|| (Arc::clone(a), entry_json(a))));
             }
             self.agents = entries;
         }
@@ -158,8 +170,8 @@ mod tests {
         assert_eq!(text.render(&plan), plan.to_json());
         // From the cache, with one entry changed and one marked stale.
         let mut next = plan.clone();
-        next.agents[1].description = "B, changed.".into();
-        next.agents[0].stale = true;
+        Arc::make_mut(&mut next.agents[1]).description = "B, changed.".into();
+        Arc::make_mut(&mut next.agents[0]).stale = true;
         assert_eq!(text.render(&next), next.to_json());
         assert_eq!(text.render(&plan), plan.to_json());
         // An agent removed, then added back.
