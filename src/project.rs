@@ -154,6 +154,85 @@ fn read_config(
     config
 }
 
+/// A trust store that exists but cannot be read or parsed: every project
+/// provider then counts as untrusted, and the user is told why rather than
+/// left to wonder at `untrusted-provider` findings.
+fn trust_file_problem(
+    trust: &FileTrustStore,
+    env: &Env,
+    user_root: Option<&Path>,
+    sources: &mut SourceMap,
+) -> Option<(FileId, Diagnostic)> {
+    let path = trust.path.as_deref()?;
+    let (text, problem) = match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => (String::new(), Err(io_reason(&e))),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Err(e) => {
+                let bytes = e.into_bytes();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                (text, Err("it is not UTF-8".to_string()))
+            }
+            Ok(text) => {
+                let parsed = crate::trust::parse_trust_file(&text);
+                (text, parsed)
+            }
+        },
+    };
+    let (at, reason) = match problem {
+        Ok(()) => return None,
+        Err(reason) => (reason_offset(&reason), reason),
+    };
+    let plan = plan_path(path, Scope::User, user_root.unwrap_or(path), user_root);
+    let display = source::relative_display(path, &env.cwd);
+    let id = sources.add(SourceFile::new(path.to_path_buf(), display, plan, text));
+    let text = &sources.get(id).text;
+    let start = at.map_or(0, |(line, col)| offset_at(text, line, col));
+    Some((
+        id,
+        Diagnostic::at(
+            Rule::UnreadableFile,
+            Span::new(id, start, start),
+            format!(
+                "the trust store cannot be read: {}; no project provider is trusted",
+                strip_position(&reason)
+            ),
+        )
+        .with_help("fix the file, or remove it and trust the providers again with `agentc trust`"),
+    ))
+}
+
+/// serde_json ends its messages with `at line L column C`.
+fn reason_offset(reason: &str) -> Option<(usize, usize)> {
+    let rest = reason.rsplit_once(" at line ")?.1;
+    let (line, col) = rest.split_once(" column ")?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+fn strip_position(reason: &str) -> &str {
+    match reason.rsplit_once(" at line ") {
+        Some((head, _)) if reason_offset(reason).is_some() => head,
+        _ => reason,
+    }
+}
+
+/// The byte offset of a 1-based line and 1-based byte column, kept inside
+/// the text and on a char boundary.
+fn offset_at(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let mut at = (start + col.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 fn read_problem(id: FileId, p: ReadProblem) -> Diagnostic {
     match p {
         ReadProblem::TooLarge { size, limit } => Diagnostic::at(
@@ -233,6 +312,10 @@ pub fn load_configs(
     };
     files.extend(user_config.file.map(|id| (id, Scope::User)));
     let trust = FileTrustStore::load(env.user_dir.as_deref());
+    if let Some(d) = trust_file_problem(&trust, env, user_root, sources) {
+        files.push((d.0, Scope::User));
+        diags.push(d.1);
+    }
     let config = Config::merge(
         project_config,
         user_config,

@@ -54,6 +54,13 @@ pub struct TrustFileError {
     pub reason: String,
 }
 
+/// Whether `text` is a trust file; the parser's message when it is not.
+pub fn parse_trust_file(text: &str) -> Result<(), String> {
+    serde_json::from_str::<TrustFile>(text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 impl FileTrustStore {
     /// Reads the store; a missing or unreadable file trusts nothing.
     pub fn load(user_dir: Option<&Path>) -> FileTrustStore {

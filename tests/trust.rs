@@ -226,3 +226,40 @@ fn a_broken_trust_record_is_not_overwritten() {
         "{ broken"
     );
 }
+
+#[test]
+fn a_broken_trust_store_is_reported_where_it_breaks() {
+    let p = project();
+    std::fs::write(
+        p.user_dir().join("trusted-providers.json"),
+        "{\n  \"version\": 1,\n  \"trusted\": [\n    {\"id\": \"corp\", \"hash\": 5}\n  ]\n}\n",
+    )
+    .unwrap();
+    let (code, v) = json_of(&mut p.cmd(&["check", "--format", "json"], &[]));
+    assert_eq!(code, Some(1));
+    let broken: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unreadable-file")
+        .collect();
+    assert_eq!(broken.len(), 1);
+    let d = broken[0];
+    assert!(
+        d["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("trusted-providers.json"),
+        "{d}"
+    );
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(4), Some(28))
+    );
+    assert_eq!(
+        d["message"],
+        "the trust store cannot be read: invalid type: integer `5`, expected a string; no project provider is trusted"
+    );
+    // The providers it would have trusted are reported as untrusted.
+    assert!(codes(&p).contains(&("untrusted-provider".to_string(), 3)));
+}
