@@ -263,3 +263,26 @@ fn a_broken_trust_store_is_reported_where_it_breaks() {
     // The providers it would have trusted are reported as untrusted.
     assert!(codes(&p).contains(&("untrusted-provider".to_string(), 3)));
 }
+
+#[test]
+fn a_project_table_the_user_replaces_needs_no_trust() {
+    let p = project();
+    assert!(codes(&p).contains(&("untrusted-provider".to_string(), 3)));
+    // The user's own `corp` wins whole: the project's table sends nothing.
+    std::fs::write(
+        p.user_dir().join("agentc.toml"),
+        "[providers.corp]\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+    )
+    .unwrap();
+    let found = codes(&p);
+    // `proxy` is still the project's: the well-known key it aims at
+    // another host stays an error.
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(c, _)| c == "untrusted-provider")
+            .collect::<Vec<_>>(),
+        Vec::<&(String, u64)>::new()
+    );
+    assert!(found.contains(&("credential-host-mismatch".to_string(), 7)));
+}

@@ -884,7 +884,19 @@ impl Config {
             for table in &scope_config.providers {
                 let base = presets::preset(&table.id);
                 let trusted = if scope == ProviderScope::Project {
-                    project_table_trusted(table, trust, diags)
+                    let mut found = Vec::new();
+                    let trusted = project_table_trusted(table, trust, &mut found);
+                    // A table the user's replaces sends nothing anywhere:
+                    // whether it is trusted does not matter here, but a
+                    // well-known key aimed at another host is still wrong
+                    // in the repository.
+                    let replaced = user.providers.iter().any(|t| t.id == table.id);
+                    diags.extend(
+                        found
+                            .into_iter()
+                            .filter(|d| !(replaced && d.rule == Rule::UntrustedProvider)),
+                    );
+                    trusted
                 } else {
                     true
                 };
