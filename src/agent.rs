@@ -932,7 +932,13 @@ pub fn prompt_sha256(body: &str) -> String {
     } else {
         h.update(body.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 fn first_line(text: &str) -> Range<usize> {

@@ -204,7 +204,7 @@ fn locate(span: Option<Span>, sources: &SourceMap) -> (Option<String>, Option<us
     match span {
         Some(s) => {
             let f = sources.get(s.file);
-            (Some(f.plan_path.clone()), Some(f.line_col(s.start).0))
+            (Some(f.plan_path.clone()), Some(f.line_of(s.start)))
         }
         None => (None, None),
     }
@@ -525,10 +525,51 @@ impl Plan {
     /// Every plan type declares its fields in alphabetical order and every
     /// map is sorted, so the plan is written directly, without building a
     /// JSON tree first (a test checks it against [`to_sorted_json`]).
+    /// The plan's JSON: sorted keys, 2-space indentation, final newline.
+    /// The agents' entries, most of the text, are serialised in parallel.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        use rayon::prelude::*;
+        const HEAD: &str = "{\n  \"agents\": [],\n";
+        let rest = self.clone_without_agents();
+        let head = serde_json::to_string_pretty(&rest).unwrap_or_default();
+        let tail = match head.strip_prefix(HEAD) {
+            Some(tail) if !self.agents.is_empty() => tail,
+            _ => {
+                let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+                s.push('\n');
+                return s;
+            }
+        };
+        let entries: Vec<String> = self
+            .agents
+            .par_iter()
+            .with_min_len(64)
+            .map(|a| entry_json(a))
+            .collect();
+        let size = entries.iter().map(|e| e.len() + 2).sum::<usize>() + head.len() + 16;
+        let mut out = String::with_capacity(size);
+        out.push_str("{\n  \"agents\": [\n");
+        for (i, e) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
+            }
+            out.push_str(e);
+        }
+        out.push_str("\n  ],\n");
+        out.push_str(tail);
+        out.push('\n');
+        out
+    }
+
+    fn clone_without_agents(&self) -> Plan {
+        Plan {
+            version: self.version,
+            agents: Vec::new(),
+            providers: self.providers.clone(),
+            aliases: self.aliases.clone(),
+            policy: self.policy.clone(),
+            summary: self.summary,
+        }
     }
 
     pub fn from_json(text: &str) -> Result<Plan, serde_json::Error> {
@@ -542,6 +583,22 @@ impl Plan {
     pub fn provider(&self, id: &str) -> Option<&PlanProvider> {
         self.providers.iter().find(|p| p.id == id)
     }
+}
+
+/// One entry of the plan's `agents`, indented as inside the plan.
+pub(crate) fn entry_json(agent: &PlanAgent) -> String {
+    let pretty = serde_json::to_string_pretty(agent).unwrap_or_default();
+    // JSON strings hold no raw newlines (they are escaped), so every
+    // newline here is between lines of the pretty layout.
+    let mut out = String::with_capacity(pretty.len() + pretty.len() / 4);
+    for (i, line) in pretty.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
 }
 
 /// Any value as JSON with sorted keys, 2-space indentation and a final newline.

@@ -62,6 +62,11 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     } else {
         super::print(&table(&plan))?;
     }
+    // The process ends right after: freeing every definition and entry of
+    // a large tree would be wasted work.
+    std::mem::forget(plan);
+    std::mem::forget(project);
+    std::mem::forget(sources);
     Ok(if errors > 0 {
         Outcome::Findings
     } else {

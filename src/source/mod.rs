@@ -85,6 +85,18 @@ impl SourceFile {
         })
     }
 
+    /// The 1-based line of a byte offset (an offset past the end is
+    /// clamped). Without the line index built, it counts the line breaks
+    /// before the offset instead of indexing the whole file: the plan asks
+    /// for a line or two near the top of each of thousands of files.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        match self.line_starts.get() {
+            Some(starts) => starts.partition_point(|&s| s <= offset),
+            None => memchr_iter(b'\n', &self.text.as_bytes()[..offset]).count() + 1,
+        }
+    }
+
     /// 1-based line and column (in Unicode scalar values) of a byte offset.
     /// A BOM is not a column; an offset past the end is clamped.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
@@ -310,6 +322,25 @@ mod tests {
             "x.md".into(),
             text.into(),
         )
+    }
+
+    #[test]
+    fn line_of_is_line_cols_line_with_and_without_the_index() {
+        for text in [
+            "",
+            "a",
+            "---\nname: x\n---\nbody\n",
+            "\u{feff}---\r\nname: é x\r\n---\r\n",
+            "a\rb\r\nc\n\n\u{2028}d",
+        ] {
+            let fresh = file(text);
+            let indexed = file(text);
+            for offset in 0..=text.len() + 2 {
+                let want = indexed.line_col(offset).0;
+                assert_eq!(fresh.line_of(offset), want, "{text:?} at {offset}");
+                assert_eq!(indexed.line_of(offset), want, "{text:?} at {offset}");
+            }
+        }
     }
 
     #[test]

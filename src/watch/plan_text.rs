@@ -3,7 +3,7 @@
 //! changed: with thousands of agents the plan is megabytes of JSON, and a
 //! save changes one entry.
 
-use crate::plan::{Plan, PlanAgent, to_sorted_json};
+use crate::plan::{Plan, PlanAgent, entry_json, to_sorted_json};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -22,9 +22,6 @@ fn same(a: &Arc<PlanAgent>, b: &Arc<PlanAgent>) -> bool {
 
 /// Where the agents' entries go in the plan's JSON: `agents` sorts first.
 const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
-
-/// Indentation of an entry of the top-level `agents` array.
-const ENTRY_INDENT: &str = "    ";
 
 impl PlanText {
     pub fn new() -> PlanText {
@@ -105,23 +102,6 @@ impl PlanText {
     }
 }
 
-/// One entry of `agents`, indented as inside the plan.
-fn entry_json(agent: &PlanAgent) -> String {
-    let pretty = to_sorted_json(agent);
-    let pretty = pretty.strip_suffix('\n').unwrap_or(&pretty);
-    // JSON strings hold no raw newlines (they are escaped), so every
-    // newline here is between lines of the pretty layout.
-    let mut out = String::with_capacity(pretty.len() + pretty.len() / 8);
-    for (i, line) in pretty.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(ENTRY_INDENT);
-        out.push_str(line);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +147,18 @@ mod tests {
         let mut text = PlanText::new();
         let plan = plan_of(dir.path());
         assert_eq!(plan.agents.len(), 2);
+        // `to_json` splices entries serialised in parallel: the same bytes
+        // as serialising the whole plan at once.
+        let whole = serde_json::to_string_pretty(&plan).unwrap() + "\n";
+        assert_eq!(plan.to_json(), whole);
+        let empty = Plan {
+            agents: Vec::new(),
+            ..plan.clone()
+        };
+        assert_eq!(
+            empty.to_json(),
+            serde_json::to_string_pretty(&empty).unwrap() + "\n"
+        );
         assert_eq!(text.render(&plan), plan.to_json());
         // From the cache, with one entry changed and one marked stale.
         let mut next = plan.clone();
