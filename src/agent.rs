@@ -452,16 +452,31 @@ impl Cx<'_> {
                 })
             });
             // A misspelling with exactly one close key, not already set, is
-            // renamed by `--fix`.
+            // renamed by `--fix`. A singular and its plural often mean
+            // different things (Copilot's `agent: agent` is not a list of
+            // `agents`): such a rename is offered only for a list value,
+            // which is what a plural key holds.
             let close = crate::diagnostic::close_matches(k, self.dialect.fields().iter().copied());
+            let value = entries
+                .iter()
+                .find(|(e, _)| e.span == key.span)
+                .map(|(_, v)| &v.value);
+            let number_only =
+                |only: &str| only.strip_suffix('s') == Some(k) || k.strip_suffix('s') == Some(only);
             let fix = match close.as_slice() {
-                [only] if !entries.iter().any(|(e, _)| e.as_str() == Some(*only)) => Some(Fix {
-                    message: format!("rename `{k}` to `{only}`"),
-                    edits: vec![Edit {
-                        span,
-                        replacement: (*only).to_string(),
-                    }],
-                }),
+                [only]
+                    if !entries.iter().any(|(e, _)| e.as_str() == Some(*only))
+                        && (!number_only(only)
+                            || matches!(value, Some(crate::syntax::yaml::YValue::Seq(_)))) =>
+                {
+                    Some(Fix {
+                        message: format!("rename `{k}` to `{only}`"),
+                        edits: vec![Edit {
+                            span,
+                            replacement: (*only).to_string(),
+                        }],
+                    })
+                }
                 _ => None,
             };
             let mut d = Diagnostic::at(

@@ -13,6 +13,9 @@ const CASES: &[(&str, &str)] = &[
     ("tools-comma", ".agents/tools-comma.md"),
     ("unused-suppression", ".agents/unused-suppression.md"),
     ("not-fixable", ".agents/not-fixable.md"),
+    // `agent` is not renamed to `agents`: a singular and its plural mean
+    // different things unless the value is a list.
+    ("copilot-plural", ".github/agents/plural.agent.md"),
 ];
 
 fn fixture(name: &str, ext: &str) -> Vec<u8> {
@@ -38,11 +41,12 @@ fn fix_rewrites_only_what_the_fixes_say() {
         .assert()
         .code(1);
     let (out, err) = output(&a);
-    assert_eq!(err, "Fixed 7 findings in 5 files.\n");
+    assert_eq!(err, "Fixed 8 findings in 6 files.\n");
     assert_eq!(
         out,
         ".agents/not-fixable.md:4:1: warning[unknown-field] unknown field `tool_p` in an agentc agent file\n\
-         .agents/not-fixable.md:5:8: error[invalid-type] `tools` must be a list of tool names or \"*\", found a string\n"
+         .agents/not-fixable.md:5:8: error[invalid-type] `tools` must be a list of tool names or \"*\", found a string\n\
+         .github/agents/plural.agent.md:3:1: warning[unknown-field] unknown field `agent` in a GitHub Copilot agent file\n"
     );
     for (name, at) in CASES {
         let got = std::fs::read(p.path(at)).unwrap();
@@ -136,13 +140,13 @@ fn statistics_count_findings_per_rule() {
     let (out, _) = output(&a);
     assert_eq!(
         out,
-        "    2  invalid-type              error  (1 fixable)\n    \
+        "    3  unknown-field             warning  (1 fixable)\n    \
+         2  invalid-type              error  (1 fixable)\n    \
          2  unused-suppression        warning  (2 fixable)\n    \
-         1  unknown-field             warning\n    \
          1  unquoted-colon            warning  (1 fixable)\n    \
          1  unterminated-frontmatter  error  (1 fixable)\n    \
          1  yaml-syntax               error  (1 fixable)\n\
-         Found 4 errors and 4 warnings: 6 files checked, 2 agents compiled.\n"
+         Found 4 errors and 6 warnings: 7 files checked, 3 agents compiled.\n"
     );
     let a = p
         .agentc()
@@ -152,6 +156,6 @@ fn statistics_count_findings_per_rule() {
     let v: serde_json::Value = serde_json::from_str(&output(&a).0).unwrap();
     assert_eq!(
         v["statistics"][0],
-        serde_json::json!({"code": "invalid-type", "count": 2, "fixable": 1, "severity": "error"})
+        serde_json::json!({"code": "unknown-field", "count": 3, "fixable": 1, "severity": "warning"})
     );
 }
