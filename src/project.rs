@@ -1035,3 +1035,30 @@ fn check_role(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tests that run as root cannot make a file unreadable with `chmod`;
+    /// the reasons the kernel gives are mapped here.
+    #[test]
+    fn read_errors_name_their_reason() {
+        let id = FileId(0);
+        for (kind, message) in [
+            (
+                std::io::ErrorKind::PermissionDenied,
+                "the file cannot be read: permission denied",
+            ),
+            (
+                std::io::ErrorKind::NotFound,
+                "the file cannot be read: it was removed while agentc was reading",
+            ),
+        ] {
+            let d = read_problem(id, ReadProblem::Io(std::io::Error::from(kind)));
+            assert_eq!(d.rule, Rule::UnreadableFile);
+            assert_eq!(d.message, message);
+            assert_eq!(d.span, Some(Span::file_start(id)));
+        }
+    }
+}

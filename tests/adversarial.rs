@@ -311,6 +311,48 @@ fn files_that_cannot_be_read() {
 }
 
 #[test]
+fn a_file_deleted_between_discovery_and_reading() {
+    let p = TempProject::with(&[
+        (
+            ".agents/ok.md",
+            "---\ndescription: x\nmodel: inherit\n---\nB\n",
+        ),
+        (
+            ".agents/gone.md",
+            "---\ndescription: x\nmodel: inherit\n---\nB\n",
+        ),
+    ]);
+    let files = agentc::discover::discover_project(&p.root());
+    assert_eq!(files.agents.len(), 2);
+    std::fs::remove_file(p.root().join(".agents/gone.md")).unwrap();
+    let req = agentc::project::LoadRequest {
+        project: files,
+        user: None,
+        parent: None,
+    };
+    let mut sources = agentc::source::SourceMap::default();
+    let (project, diagnostics) = agentc::project::load(req, &p.env(), &mut sources);
+    let found: Vec<(&str, String, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            let file = sources.get(d.span.unwrap().file);
+            (d.rule.code(), file.display.clone(), d.message.clone())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "unreadable-file",
+            ".agents/gone.md".to_string(),
+            "the file cannot be read: it was removed while agentc was reading".to_string()
+        )]
+    );
+    // The other agent is planned; the vanished one is not.
+    let names: Vec<&str> = project.planned().map(|a| a.def.name.as_str()).collect();
+    assert_eq!(names, vec!["ok"]);
+}
+
+#[test]
 fn hostile_configs() {
     for config in [
         format!("x = {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
