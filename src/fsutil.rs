@@ -15,6 +15,20 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    replace_atomic(path, true, write)
+}
+
+/// Replaces `path` atomically: readers see the old file or the new one,
+/// never a part. With `durable`, the new content is flushed to the disk
+/// before the rename, so that it survives a power loss; without it, a
+/// crash may leave the old file, or on some file systems an empty one.
+/// Only for files agentc writes again anyway (the watcher's plan, rewritten
+/// on every generation).
+pub fn replace_atomic(
+    path: &Path,
+    durable: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -29,7 +43,9 @@ pub fn write_atomic_with(
         write(&mut buffered)?;
         buffered.flush()?;
     }
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
@@ -64,6 +80,8 @@ mod tests {
         super::write_atomic(&p, b"one").unwrap();
         super::write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
+        super::replace_atomic(&p, false, |w| w.write_all(b"three")).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "three");
         let leftovers: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
     }

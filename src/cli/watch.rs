@@ -91,7 +91,10 @@ impl View {
         // The plan file first: it is what executors and scripts wait for.
         if let Some((path, named)) = &self.out {
             let text = &mut self.plan_text;
-            crate::fsutil::write_atomic_with(path, |w| text.write(&live.plan, w))
+            // Not flushed to the disk each time: the next generation (or
+            // `agentc plan --out`) writes it again, and at 10,000 agents
+            // the flush of 12 MB was most of a reload's time.
+            crate::fsutil::replace_atomic(path, false, |w| text.write(&live.plan, w))
                 .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", named.display())))?;
         }
         if self.json {
