@@ -3,8 +3,8 @@
 //! the environment's key variables.
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::DoctorArgs};
-use crate::discover::{self, Env};
-use crate::project::{self, LoadRequest};
+use crate::discover::Env;
+use crate::project;
 use crate::providers::{self, ProbeOptions, ProbeReport};
 use crate::render::{Format, Report};
 use crate::rules::Rule;
@@ -13,12 +13,7 @@ use std::fmt::Write;
 
 pub fn run(cli: &Cli, args: &DoctorArgs, env: &Env) -> CliResult {
     let format = super::findings_format(cli.format.as_deref())?;
-    let root = super::project_root(cli, env)?;
-    let req = LoadRequest {
-        project: discover::discover_project(&root),
-        user: super::user_files(env, !cli.no_user),
-        parent: None,
-    };
+    let req = super::load_request(cli, env, !cli.no_user, None)?;
     let mut sources = SourceMap::default();
     let (project, mut diagnostics) = project::load(req, env, &mut sources);
     let routed = crate::doctor::routed_providers(&project);

@@ -1,20 +1,15 @@
 //! `agentc ls`: every agent with its scope, path, and shadowing.
 
 use super::{CliResult, Outcome, args::Cli, args::LsArgs};
-use crate::discover::{self, Env};
-use crate::project::{self, LoadRequest};
+use crate::discover::Env;
+use crate::project;
 use crate::source::SourceMap;
 use serde_json::json;
 use std::fmt::Write;
 
 pub fn run(cli: &Cli, _args: &LsArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "text", &["text", "json"])?;
-    let root = super::project_root(cli, env)?;
-    let req = LoadRequest {
-        project: discover::discover_project(&root),
-        user: super::user_files(env, !cli.no_user),
-        parent: None,
-    };
+    let req = super::load_request(cli, env, !cli.no_user, None)?;
     let mut sources = SourceMap::default();
     let (project, _) = project::load(req, env, &mut sources);
     let path = |f| sources.get(f).plan_path.clone();

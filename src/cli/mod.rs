@@ -104,6 +104,23 @@ pub fn project_root(cli: &Cli, env: &Env) -> Result<PathBuf, CliError> {
 }
 
 /// The user scope's files, unless `--no-user` (or no user directory).
+/// What a command that loads the project reads: the project of `--project`
+/// (or the one around the working folder) and, with `read_user`, the user
+/// scope.
+pub fn load_request(
+    cli: &Cli,
+    env: &Env,
+    read_user: bool,
+    parent: Option<String>,
+) -> Result<crate::project::LoadRequest, CliError> {
+    let root = project_root(cli, env)?;
+    Ok(crate::project::LoadRequest {
+        project: discover::discover_project(&root),
+        user: user_files(env, read_user),
+        parent,
+    })
+}
+
 pub fn user_files(env: &Env, read_user: bool) -> Option<ProjectFiles> {
     if !read_user {
         return None;

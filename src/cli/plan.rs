@@ -2,9 +2,9 @@
 //! with `--out`, or compared with a committed lock with `--check`.
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::PlanArgs};
-use crate::discover::{self, Env};
+use crate::discover::Env;
 use crate::plan::{self, Plan};
-use crate::project::{self, LoadRequest};
+use crate::project;
 use crate::render::{Format, Report};
 use crate::source::SourceMap;
 use serde_json::Value;
@@ -12,15 +12,10 @@ use std::fmt::Write;
 
 pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "table", &["table", "json"])?;
-    let root = super::project_root(cli, env)?;
     // A lock is compared with the project scope only, so a plan committed
     // from a laptop matches CI.
     let read_user = !cli.no_user && args.check.is_none();
-    let req = LoadRequest {
-        project: discover::discover_project(&root),
-        user: super::user_files(env, read_user),
-        parent: args.parent.clone(),
-    };
+    let req = super::load_request(cli, env, read_user, args.parent.clone())?;
     let mut sources = SourceMap::default();
     let (project, diagnostics) = project::load(req, env, &mut sources);
     let plan = plan::build(&project, &sources, &diagnostics);

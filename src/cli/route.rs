@@ -3,9 +3,9 @@
 
 use super::{CliResult, Outcome, args::Cli, args::RouteArgs};
 use crate::diagnostic::{Diagnostic, Severity, suggest};
-use crate::discover::{self, Env};
+use crate::discover::Env;
 use crate::plan;
-use crate::project::{self, LoadRequest, Project};
+use crate::project::{self, Project};
 use crate::render::{Format, Report};
 use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::rules::Rule;
@@ -124,12 +124,7 @@ pub fn layers_json(res: &Resolution, sources: &SourceMap) -> Vec<Json> {
 
 pub fn run(cli: &Cli, args: &RouteArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "text", &["text", "json"])?;
-    let root = super::project_root(cli, env)?;
-    let req = LoadRequest {
-        project: discover::discover_project(&root),
-        user: super::user_files(env, !cli.no_user),
-        parent: None,
-    };
+    let req = super::load_request(cli, env, !cli.no_user, None)?;
     let mut sources = SourceMap::default();
     let (project, load_diags) = project::load(req, env, &mut sources);
     let overrides = Overrides {
