@@ -796,18 +796,7 @@ mod tests {
         }
 
         fn fresh(&self) -> String {
-            let env = Env {
-                cwd: self.root.clone(),
-                ..Env::default()
-            };
-            let req = project::LoadRequest {
-                project: discover::discover_project(&self.root),
-                user: None,
-                parent: None,
-            };
-            let mut sources = SourceMap::default();
-            let (p, d) = project::load(req, &env, &mut sources);
-            plan::build(&p, &sources, &d).to_json()
+            self.fresh_all().0
         }
 
         /// A fresh load's plan JSON and its diagnostics as JSON, in the
