@@ -163,31 +163,15 @@ fn trust_file_problem(
     user_root: Option<&Path>,
     sources: &mut SourceMap,
 ) -> Option<(FileId, Diagnostic)> {
+    let problem = trust.problem.as_ref()?;
     let path = trust.path.as_deref()?;
-    let (text, problem) = match std::fs::read(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => (String::new(), Err(io_reason(&e))),
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Err(e) => {
-                let bytes = e.into_bytes();
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                (text, Err("it is not UTF-8".to_string()))
-            }
-            Ok(text) => {
-                let parsed = crate::trust::parse_trust_file(&text);
-                (text, parsed)
-            }
-        },
-    };
-    let (at, reason) = match problem {
-        Ok(()) => return None,
-        Err(reason) => (reason_offset(&reason), reason),
-    };
     let plan = plan_path(path, Scope::User, user_root.unwrap_or(path), user_root);
     let display = source::relative_display(path, &env.cwd);
+    let text = problem.text.clone();
     let id = sources.add(SourceFile::new(path.to_path_buf(), display, plan, text));
-    let text = &sources.get(id).text;
-    let start = at.map_or(0, |(line, col)| offset_at(text, line, col));
+    let start = problem
+        .at
+        .map_or(0, |(line, column)| sources.get(id).offset(line, column));
     Some((
         id,
         Diagnostic::at(
@@ -195,42 +179,11 @@ fn trust_file_problem(
             Span::new(id, start, start),
             format!(
                 "the trust store cannot be read: {}; no project provider is trusted",
-                strip_position(&reason)
+                problem.reason
             ),
         )
         .with_help("fix the file, or remove it and trust the providers again with `agentc trust`"),
     ))
-}
-
-/// serde_json ends its messages with `at line L column C`.
-fn reason_offset(reason: &str) -> Option<(usize, usize)> {
-    let rest = reason.rsplit_once(" at line ")?.1;
-    let (line, col) = rest.split_once(" column ")?;
-    Some((line.parse().ok()?, col.parse().ok()?))
-}
-
-fn strip_position(reason: &str) -> &str {
-    match reason.rsplit_once(" at line ") {
-        Some((head, _)) if reason_offset(reason).is_some() => head,
-        _ => reason,
-    }
-}
-
-/// The byte offset of a 1-based line and 1-based byte column, kept inside
-/// the text and on a char boundary.
-fn offset_at(text: &str, line: usize, col: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    let mut at = (start + col.saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 fn read_problem(id: FileId, p: ReadProblem) -> Diagnostic {
@@ -255,7 +208,7 @@ fn read_problem(id: FileId, p: ReadProblem) -> Diagnostic {
     }
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "it was removed while agentc was reading".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -24,6 +24,20 @@ pub fn table_hash(table: &ProviderTable) -> String {
 pub struct FileTrustStore {
     pub path: Option<PathBuf>,
     pub hashes: BTreeSet<String>,
+    /// Why the file, which exists, trusts nothing: it cannot be read or is
+    /// not a trust file.
+    pub problem: Option<TrustFileProblem>,
+}
+
+/// A trust file that exists but cannot be used.
+#[derive(Clone, Debug)]
+pub struct TrustFileProblem {
+    /// The file's text as far as it was read (invalid UTF-8 replaced).
+    pub text: String,
+    /// What is wrong, without a position.
+    pub reason: String,
+    /// The 1-based line and byte column where the JSON goes wrong.
+    pub at: Option<(usize, usize)>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Default)]
@@ -54,28 +68,44 @@ pub struct TrustFileError {
     pub reason: String,
 }
 
-/// Whether `text` is a trust file; the parser's message when it is not.
-pub fn parse_trust_file(text: &str) -> Result<(), String> {
-    serde_json::from_str::<TrustFile>(text)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
 impl FileTrustStore {
-    /// Reads the store; a missing or unreadable file trusts nothing.
+    /// Reads the store; a missing or unusable file trusts nothing, and an
+    /// unusable one says why in `problem`.
     pub fn load(user_dir: Option<&Path>) -> FileTrustStore {
         let Some(dir) = user_dir else {
             return FileTrustStore::default();
         };
         let path = dir.join(TRUST_FILE);
-        let hashes = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<TrustFile>(&t).ok())
-            .map(|f| f.trusted.into_iter().map(|e| e.hash).collect())
-            .unwrap_or_default();
+        let problem = |text: String, reason: String, at| TrustFileProblem { text, reason, at };
+        let (hashes, problem) = match std::fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeSet::new(), None),
+            Err(e) => (
+                BTreeSet::new(),
+                Some(problem(String::new(), crate::project::io_reason(&e), None)),
+            ),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(e) => {
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    let reason = "it is not UTF-8".to_string();
+                    (BTreeSet::new(), Some(problem(text, reason, None)))
+                }
+                Ok(text) => match serde_json::from_str::<TrustFile>(&text) {
+                    Ok(f) => (f.trusted.into_iter().map(|e| e.hash).collect(), None),
+                    Err(e) => {
+                        let (line, column) = (e.line(), e.column());
+                        let message = e.to_string();
+                        let position = format!(" at line {line} column {column}");
+                        let reason = message.strip_suffix(&position).unwrap_or(&message);
+                        let at = (line > 0).then_some((line, column));
+                        (BTreeSet::new(), Some(problem(text, reason.to_string(), at)))
+                    }
+                },
+            },
+        };
         FileTrustStore {
             path: Some(path),
             hashes,
+            problem,
         }
     }
 

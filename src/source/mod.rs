@@ -141,6 +141,13 @@ impl SourceFile {
             .unwrap_or(self.text.len())
     }
 
+    /// The byte offset of a 1-based line and 1-based byte column, kept
+    /// inside the text and on a char boundary.
+    pub fn offset(&self, line: usize, byte_column: usize) -> usize {
+        let at = self.line_start(line) + byte_column.saturating_sub(1);
+        clamp_to_char_boundary(&self.text, at)
+    }
+
     /// The text of the 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);
