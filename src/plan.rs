@@ -524,21 +524,12 @@ impl Plan {
     /// The plan's JSON: keys sorted, 2-space indentation, a final newline.
     /// Every plan type declares its fields in alphabetical order and every
     /// map is sorted, so the plan is written directly, without building a
-    /// JSON tree first (a test checks it against [`to_sorted_json`]).
-    /// The plan's JSON: sorted keys, 2-space indentation, final newline.
-    /// The agents' entries, most of the text, are serialised in parallel.
+    /// JSON tree first (a test checks it against [`to_sorted_json`]). The
+    /// agents' entries, most of the text, are serialised in parallel.
     pub fn to_json(&self) -> String {
         use rayon::prelude::*;
-        const HEAD: &str = "{\n  \"agents\": [],\n";
-        let rest = self.clone_without_agents();
-        let head = serde_json::to_string_pretty(&rest).unwrap_or_default();
-        let tail = match head.strip_prefix(HEAD) {
-            Some(tail) if !self.agents.is_empty() => tail,
-            _ => {
-                let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-                s.push('\n');
-                return s;
-            }
+        let Some(tail) = self.json_tail() else {
+            return self.whole_json();
         };
         let entries: Vec<String> = self
             .agents
@@ -546,30 +537,38 @@ impl Plan {
             .with_min_len(64)
             .map(|a| entry_json(a))
             .collect();
-        let size = entries.iter().map(|e| e.len() + 2).sum::<usize>() + head.len() + 16;
-        let mut out = String::with_capacity(size);
-        out.push_str("{\n  \"agents\": [\n");
-        for (i, e) in entries.iter().enumerate() {
-            if i > 0 {
-                out.push_str(",\n");
-            }
-            out.push_str(e);
-        }
-        out.push_str("\n  ],\n");
-        out.push_str(tail);
-        out.push('\n');
-        out
+        let size = entries.iter().map(|e| e.len() + 2).sum::<usize>() + tail.len() + 32;
+        let mut out = Vec::with_capacity(size);
+        // Writing to memory cannot fail, and only JSON text is written.
+        let _ = write_spliced(&mut out, entries.iter().map(String::as_str), &tail);
+        String::from_utf8(out).unwrap_or_else(|_| self.whole_json())
     }
 
-    fn clone_without_agents(&self) -> Plan {
-        Plan {
+    /// The plan's JSON serialised in one piece.
+    fn whole_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The plan's JSON after its `agents` array, final newline included:
+    /// what follows the entries when they are spliced in one by one. `None`
+    /// without agents or in a layout other than the one spliced into.
+    pub(crate) fn json_tail(&self) -> Option<String> {
+        if self.agents.is_empty() {
+            return None;
+        }
+        let rest = Plan {
             version: self.version,
             agents: Vec::new(),
             providers: self.providers.clone(),
             aliases: self.aliases.clone(),
             policy: self.policy.clone(),
             summary: self.summary,
-        }
+        };
+        rest.whole_json()
+            .strip_prefix(EMPTY_AGENTS)
+            .map(str::to_string)
     }
 
     pub fn from_json(text: &str) -> Result<Plan, serde_json::Error> {
@@ -583,6 +582,27 @@ impl Plan {
     pub fn provider(&self, id: &str) -> Option<&PlanProvider> {
         self.providers.iter().find(|p| p.id == id)
     }
+}
+
+/// Where the agents' entries go in the plan's JSON: `agents` sorts first.
+const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
+
+/// Writes the plan's JSON from its entries' text ([`entry_json`], in the
+/// plan's order) and what follows them ([`Plan::json_tail`]).
+pub(crate) fn write_spliced<'a>(
+    w: &mut dyn std::io::Write,
+    entries: impl Iterator<Item = &'a str>,
+    tail: &str,
+) -> std::io::Result<()> {
+    w.write_all(b"{\n  \"agents\": [\n")?;
+    for (i, text) in entries.enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        }
+        w.write_all(text.as_bytes())?;
+    }
+    w.write_all(b"\n  ],\n")?;
+    w.write_all(tail.as_bytes())
 }
 
 /// One entry of the plan's `agents`, indented as inside the plan.

@@ -3,7 +3,7 @@
 //! changed: with thousands of agents the plan is megabytes of JSON, and a
 //! save changes one entry.
 
-use crate::plan::{Plan, PlanAgent, entry_json, to_sorted_json};
+use crate::plan::{Plan, PlanAgent, entry_json, write_spliced};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -19,9 +19,6 @@ pub struct PlanText {
 fn same(a: &Arc<PlanAgent>, b: &Arc<PlanAgent>) -> bool {
     Arc::ptr_eq(a, b) || a == b
 }
-
-/// Where the agents' entries go in the plan's JSON: `agents` sorts first.
-const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
 
 impl PlanText {
     pub fn new() -> PlanText {
@@ -39,26 +36,13 @@ impl PlanText {
     /// Writes the plan's JSON to `w`, entry by entry, without building the
     /// whole text in memory first.
     pub fn write(&mut self, plan: &Plan, w: &mut dyn Write) -> std::io::Result<()> {
-        let rest = Plan {
-            version: plan.version,
-            agents: Vec::new(),
-            providers: plan.providers.clone(),
-            aliases: plan.aliases.clone(),
-            policy: plan.policy.clone(),
-            summary: plan.summary,
-        };
-        let head = to_sorted_json(&rest);
         let sorted = plan.agents.windows(2).all(|w| w[0].name < w[1].name);
-        let Some(tail) = head.strip_prefix(EMPTY_AGENTS).filter(|_| sorted) else {
-            // Not the layout this cache splices into, or not a plan `build`
-            // makes (names unique and in order).
+        let Some(tail) = plan.json_tail().filter(|_| sorted) else {
+            // No agents, a layout this cache does not splice into, or not a
+            // plan `build` makes (names unique and in order).
             self.agents.clear();
             return w.write_all(plan.to_json().as_bytes());
         };
-        if plan.agents.is_empty() {
-            self.agents.clear();
-            return w.write_all(head.as_bytes());
-        }
         let same_names = self.agents.len() == plan.agents.len()
             && self
                 .agents
@@ -90,15 +74,7 @@ impl PlanText {
             }
             self.agents = entries;
         }
-        w.write_all(b"{\n  \"agents\": [\n")?;
-        for (i, (_, text)) in self.agents.iter().enumerate() {
-            if i > 0 {
-                w.write_all(b",\n")?;
-            }
-            w.write_all(text.as_bytes())?;
-        }
-        w.write_all(b"\n  ],\n")?;
-        w.write_all(tail.as_bytes())
+        write_spliced(w, self.agents.iter().map(|(_, text)| text.as_str()), &tail)
     }
 }
 
