@@ -545,21 +545,19 @@ impl Executor {
         observer: &dyn Observer,
         progress: &Mutex<Progress>,
     ) -> Report {
-        let report = match self
+        let result = self
             .execute_inner(index, task, options, observer, progress)
-            .await
-        {
-            Ok(()) => {
-                let mut p = lock(progress);
-                p.report.status = Status::Ok;
-                p.report.clone()
+            .await;
+        let report = {
+            let mut p = lock(progress);
+            match result {
+                Ok(()) => p.report.status = Status::Ok,
+                Err(e) => {
+                    p.report.status = Status::Error;
+                    p.report.error = Some(e);
+                }
             }
-            Err(e) => {
-                let mut p = lock(progress);
-                p.report.status = Status::Error;
-                p.report.error = Some(e);
-                p.report.clone()
-            }
+            p.report.clone()
         };
         observer.finished(&report);
         report
