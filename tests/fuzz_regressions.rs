@@ -63,6 +63,27 @@ fn human_snippets_deep_in_a_file_with_many_findings_show_their_own_lines() {
     }
 }
 
+/// A Claude file whose one `tools:` line names every tool of `tools`, and an
+/// `unknown-tool` finding on each.
+fn one_line_of_unknown_tools(tools: &[String]) -> (SourceMap, Vec<Diagnostic>) {
+    let text = format!("---\nname: big\ntools: {}\n---\n", tools.join(", "));
+    let mut sources = SourceMap::default();
+    let mut at = text.find(tools[0].as_str()).unwrap();
+    let file = sources.add(SourceFile::new(
+        "big.md".into(),
+        "big.md".into(),
+        "big.md".into(),
+        text,
+    ));
+    let mut diagnostics = Vec::new();
+    for tool in tools {
+        let span = Span::new(file, at, at + tool.len());
+        diagnostics.push(Diagnostic::at(Rule::UnknownTool, span, tool.clone()));
+        at += tool.len() + 2;
+    }
+    (sources, diagnostics)
+}
+
 /// Columns were counted from the start of the line for every finding, so
 /// one long line with thousands of findings (a Claude `tools:` string of
 /// unknown tools) was quadratic in every output format: 1.7 s for a 187 KB
@@ -72,21 +93,7 @@ fn human_snippets_deep_in_a_file_with_many_findings_show_their_own_lines() {
 #[test]
 fn columns_at_the_end_of_a_long_line_with_many_findings_are_exact() {
     let tools: Vec<String> = (0..3000).map(|i| format!("Tööl{i}")).collect();
-    let text = format!("---\nname: big\ntools: {}\n---\n", tools.join(", "));
-    let mut sources = SourceMap::default();
-    let file = sources.add(SourceFile::new(
-        "big.md".into(),
-        "big.md".into(),
-        "big.md".into(),
-        text.clone(),
-    ));
-    let mut diagnostics = Vec::new();
-    let mut at = text.find("Tööl0").unwrap();
-    for tool in &tools {
-        let span = Span::new(file, at, at + tool.len());
-        diagnostics.push(Diagnostic::at(Rule::UnknownTool, span, tool.clone()));
-        at += tool.len() + 2;
-    }
+    let (sources, diagnostics) = one_line_of_unknown_tools(&tools);
     let out = Report::new(&sources, diagnostics, 1, 1).render(Format::Short, false);
     let last = out.lines().find(|l| l.ends_with(" Tööl2999")).unwrap();
     let column = "tools: ".len()
@@ -108,21 +115,7 @@ fn columns_at_the_end_of_a_long_line_with_many_findings_are_exact() {
 #[test]
 fn human_snippets_of_a_very_long_line_show_the_bytes_around_the_span() {
     let tools: Vec<String> = (0..4900).map(|i| format!("Tool{i}")).collect();
-    let text = format!("---\nname: big\ntools: {}\n---\n", tools.join(", "));
-    let mut sources = SourceMap::default();
-    let file = sources.add(SourceFile::new(
-        "big.md".into(),
-        "big.md".into(),
-        "big.md".into(),
-        text.clone(),
-    ));
-    let mut diagnostics = Vec::new();
-    let mut at = text.find("Tool0").unwrap();
-    for tool in &tools {
-        let span = Span::new(file, at, at + tool.len());
-        diagnostics.push(Diagnostic::at(Rule::UnknownTool, span, tool.clone()));
-        at += tool.len() + 2;
-    }
+    let (sources, diagnostics) = one_line_of_unknown_tools(&tools);
     let out = Report::new(&sources, diagnostics, 1, 1).render(Format::Human, false);
     assert!(out.len() < 4900 * 2000, "{} bytes", out.len());
     let snippet: Vec<&str> = out
