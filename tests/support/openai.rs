@@ -212,14 +212,10 @@ fn serve(stream: TcpStream, connection: usize, shared: &Shared) {
             // An answer stops counting as in flight before it is written:
             // the client may start its next request as soon as it has read
             // this one.
-            Some(Reply::Answer { text, delay }) => {
+            Some(Reply::Answer { delay, .. }) => {
                 std::thread::sleep(delay);
                 done();
-                let answer = Reply::Answer {
-                    text,
-                    delay: Duration::ZERO,
-                };
-                respond(&mut out, &mut reader, &req, Some(answer))
+                respond(&mut out, &mut reader, &req, reply)
             }
             reply => {
                 let keep = respond(&mut out, &mut reader, &req, reply);
@@ -299,8 +295,8 @@ fn respond(
             while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
             false
         }
-        Some(Reply::Answer { text, delay }) => {
-            std::thread::sleep(delay);
+        // `serve` has waited out the delay.
+        Some(Reply::Answer { text, .. }) => {
             if stream {
                 write_stream(out, &model, &text, None)
             } else {
