@@ -884,19 +884,8 @@ impl Config {
             for table in &scope_config.providers {
                 let base = presets::preset(&table.id);
                 let trusted = if scope == ProviderScope::Project {
-                    let mut found = Vec::new();
-                    let trusted = project_table_trusted(table, trust, &mut found);
-                    // A table the user's replaces sends nothing anywhere:
-                    // whether it is trusted does not matter here, but a
-                    // well-known key aimed at another host is still wrong
-                    // in the repository.
                     let replaced = user.providers.iter().any(|t| t.id == table.id);
-                    diags.extend(
-                        found
-                            .into_iter()
-                            .filter(|d| !(replaced && d.rule == Rule::UntrustedProvider)),
-                    );
-                    trusted
+                    project_table_trusted(table, trust, replaced, diags)
                 } else {
                     true
                 };
@@ -990,10 +979,14 @@ impl Config {
 }
 
 /// Whether a project provider table may be called with the user's key, and
-/// the `credential-host-mismatch` / `untrusted-provider` findings.
+/// the `credential-host-mismatch` / `untrusted-provider` findings. A table
+/// the user's own table `replaced` sends nothing anywhere, so it is not
+/// reported as untrusted; a well-known key aimed at another host is still
+/// wrong in the repository.
 fn project_table_trusted(
     table: &ProviderTable,
     trust: &dyn TrustStore,
+    replaced: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     let preset = presets::preset(&table.id);
@@ -1060,6 +1053,9 @@ fn project_table_trusted(
     };
     if !differs || trust.is_trusted(table) {
         return true;
+    }
+    if replaced {
+        return false;
     }
     let primary = table
         .base_url
