@@ -947,6 +947,11 @@ pub fn prompt_sha256(body: &str) -> String {
     } else {
         h.update(body.as_bytes());
     }
+    hex_digest(h)
+}
+
+/// A finished SHA-256 as 64 lowercase hex digits.
+pub(crate) fn hex_digest(h: Sha256) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(64);
     for b in h.finalize() {
@@ -1263,5 +1268,14 @@ mod tests {
     #[test]
     fn prompt_hash_reads_crlf_as_lf() {
         assert_eq!(prompt_sha256("a\r\nb\r\n"), prompt_sha256("a\nb\n"));
+        // The well-known digests, written as lowercase hex.
+        assert_eq!(
+            prompt_sha256(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            prompt_sha256("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub fn table_hash(table: &ProviderTable) -> String {
     h.update(table.id.as_bytes());
     h.update(b"\n");
     h.update(table.canonical.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::agent::hex_digest(h)
 }
 
 /// Trusted hashes read from `$AGENTC_USER_DIR/trusted-providers.json`.
