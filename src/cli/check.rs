@@ -118,7 +118,10 @@ fn apply_fixes(
             ));
             continue;
         }
-        crate::fsutil::write_atomic(&c.path, c.fixed.as_bytes())
+        // A symlinked agent file inside the root: its target is edited and
+        // the link stays a link.
+        let target = crate::fsutil::real_path(&c.path).unwrap_or_else(|| c.path.clone());
+        crate::fsutil::write_atomic(&target, c.fixed.as_bytes())
             .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", c.display)))?;
     }
     if !cli.quiet {

@@ -122,7 +122,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
         } else if args.dry_run {
             "would write"
         } else {
-            crate::fsutil::write_atomic(path, e.text.as_bytes())
+            write_project_file(args.out.is_none().then_some(&root), path, &e.text, true)
                 .map_err(|err| CliError::Io(format!("cannot write `{}`: {err}", shown(path))))?;
             "written"
         };
@@ -194,7 +194,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
                 plural(lost, "field not carried over", "fields not carried over"),
             ));
         }
-        super::eprint(&out);
+        super::eprint_text(&out);
     }
     Ok(if broken.is_empty() {
         Outcome::Clean
@@ -253,9 +253,10 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             shown(&env.cwd.join(&args.path))
         )));
     }
+    let root = super::project_root(cli, env)?;
     let out_dir = match &args.out {
         Some(o) => env.cwd.join(o),
-        None => super::project_root(cli, env)?.join(discover::AGENTS_DIR),
+        None => root.join(discover::AGENTS_DIR),
     };
 
     let mut imported: Vec<(String, PathBuf, im::Imported)> = Vec::new();
@@ -309,12 +310,13 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     refuse(&conflicts, "would be replaced", "use --force to replace it")?;
     if !args.dry_run {
         for (_, target, i) in &imported {
-            let write = if args.force {
-                crate::fsutil::write_atomic(target, i.text.as_bytes())
-            } else {
-                crate::fsutil::write_new_atomic(target, i.text.as_bytes())
-            };
-            write.map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", shown(target))))?;
+            write_project_file(
+                args.out.is_none().then_some(&root),
+                target,
+                &i.text,
+                args.force,
+            )
+            .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", shown(target))))?;
         }
     }
 
@@ -373,11 +375,30 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
                 skipped.len()
             ));
         }
-        super::eprint(&out);
+        super::eprint_text(&out);
     }
     Ok(if skipped.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+/// Writes a converted file: inside the project `root` when the folder is
+/// the project's own (a symlinked `.claude` or `.agents` must not carry the
+/// files elsewhere), wherever `--out` says otherwise. Without `replace`, an
+/// existing file is never written over.
+fn write_project_file(
+    root: Option<&PathBuf>,
+    path: &Path,
+    text: &str,
+    replace: bool,
+) -> Result<(), crate::fsutil::WriteError> {
+    use crate::fsutil;
+    match (root, replace) {
+        (Some(root), true) => fsutil::write_in_root(root, path, text.as_bytes()),
+        (Some(root), false) => fsutil::write_new_in_root(root, path, text.as_bytes()),
+        (None, true) => Ok(fsutil::write_atomic(path, text.as_bytes())?),
+        (None, false) => Ok(fsutil::write_new_atomic(path, text.as_bytes())?),
+    }
 }

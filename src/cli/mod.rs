@@ -172,6 +172,20 @@ pub fn print(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Prints text composed for people (tables, route explanations): every
+/// control character, escape sequence, line separator and bidi override in
+/// it came from a file, a server or the environment, and is escaped; the
+/// line breaks and tabs agentc composed stay. Values that may hold a line
+/// break are escaped where they are placed (`render::escape::escape`).
+pub fn print_text(text: &str) -> Result<(), CliError> {
+    print(&crate::render::escape::escape_lines(text))
+}
+
+/// [`print_text`] on stderr.
+pub fn eprint_text(text: &str) {
+    eprint(&crate::render::escape::escape_lines(text));
+}
+
 pub fn eprint(text: &str) {
     use std::io::Write;
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
