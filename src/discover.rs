@@ -230,11 +230,16 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
                 continue;
             }
         };
-        if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_file()) {
+        if entry.depth() == 0 || entry.file_type().is_some_and(|t| t.is_dir()) {
             continue;
         }
         let path = entry.path();
         if !keep(path) {
+            continue;
+        }
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // A FIFO, socket or device named like an agent file: reported.
+            unwalked.push(path.to_path_buf());
             continue;
         }
         if entry.path_is_symlink() {
@@ -335,6 +340,9 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
             origin: Origin::Claude,
         }));
     }
+    // The config link is also met by the walk of `.agents`.
+    files.escapes.sort();
+    files.escapes.dedup();
     files
 }
 

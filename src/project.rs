@@ -445,6 +445,17 @@ pub fn escape_findings(
         .collect()
 }
 
+/// Why `path`, listed among a walk's paths not read, was not read.
+pub fn not_read_reason(path: &Path) -> String {
+    skipped_reason(path).unwrap_or_else(|| {
+        let target = path
+            .canonicalize()
+            .map(|t| source::slash(&t))
+            .unwrap_or_else(|_| "?".into());
+        format!("it leads to `{target}`, outside the folder, through a symlink")
+    })
+}
+
 /// Why a path that is not a symlink out of the root was not read.
 fn skipped_reason(path: &Path) -> Option<String> {
     let link = std::fs::symlink_metadata(path).ok()?;
@@ -463,6 +474,9 @@ fn skipped_reason(path: &Path) -> Option<String> {
         .is_some_and(|n| n == crate::discover::AGENTS_DIR);
     if is_agents_dir && !meta.is_dir() && !link.file_type().is_symlink() {
         return Some("`.agents` is a file, not a folder".into());
+    }
+    if !meta.is_dir() && !meta.is_file() {
+        return Some("it is not a regular file (a FIFO, socket or device)".into());
     }
     if meta.is_dir()
         && let Err(e) = std::fs::read_dir(path)

@@ -204,7 +204,13 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
 }
 
 /// The files `import` reads below PATH (or PATH itself).
-fn import_sources(path: &Path, from: Dialect, env: &Env) -> Result<Vec<AgentFile>, CliError> {
+/// The files to import, and the paths below `path` left out (symlinks that
+/// leave it, FIFOs, loops), each reported as skipped.
+fn import_sources(
+    path: &Path,
+    from: Dialect,
+    env: &Env,
+) -> Result<(Vec<AgentFile>, Vec<PathBuf>), CliError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         CliError::Usage(format!(
             "cannot read `{}`: {}",
@@ -225,26 +231,31 @@ fn import_sources(path: &Path, from: Dialect, env: &Env) -> Result<Vec<AgentFile
             Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem),
             _ => stem,
         };
-        return Ok(vec![AgentFile {
-            path: path.to_path_buf(),
-            dialect: from,
-            origin: Origin::Collection,
-            stem: stem.to_string(),
-        }]);
+        return Ok((
+            vec![AgentFile {
+                path: path.to_path_buf(),
+                dialect: from,
+                origin: Origin::Collection,
+                stem: stem.to_string(),
+            }],
+            Vec::new(),
+        ));
     }
-    let mut files: Vec<AgentFile> = discover::discover_tree(path, Some(from))
+    let projects = discover::discover_tree(path, Some(from));
+    let left_out: Vec<PathBuf> = projects.iter().flat_map(|p| p.escapes.clone()).collect();
+    let mut files: Vec<AgentFile> = projects
         .into_iter()
         .flat_map(|p| p.agents)
         .filter(|f| from != Dialect::Copilot || f.path.to_string_lossy().ends_with(".agent.md"))
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, left_out))
 }
 
 pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let from = dialect(&args.from)?;
     let json = json_format(cli)?;
-    let files = import_sources(&env.cwd.join(&args.path), from, env)?;
+    let (files, left_out) = import_sources(&env.cwd.join(&args.path), from, env)?;
     let shown = |path: &Path| source::relative_display(path, &env.cwd);
     if files.is_empty() {
         return Err(CliError::Usage(format!(
@@ -260,12 +271,15 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     };
 
     let mut imported: Vec<(String, PathBuf, im::Imported)> = Vec::new();
-    let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut skipped: Vec<(String, String)> = left_out
+        .iter()
+        .map(|p| (shown(p), crate::project::not_read_reason(p)))
+        .collect();
     for f in &files {
         let src = shown(&f.path);
         let (text, problem) = source::read_limited(&f.path, 262_144);
         if let Some(problem) = problem {
-            skipped.push((src, format!("cannot be read ({problem:?})")));
+            skipped.push((src, format!("cannot be read: {problem}")));
             continue;
         }
         match im::import(&text, from, &f.stem) {

@@ -238,6 +238,20 @@ pub enum ReadProblem {
     Io(std::io::Error),
 }
 
+impl std::fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadProblem::TooLarge { size, limit } => {
+                write!(f, "it is {size} bytes, over the limit of {limit}")
+            }
+            ReadProblem::Encoding { offset, byte } => {
+                write!(f, "it is not UTF-8 (byte 0x{byte:02X} at offset {offset})")
+            }
+            ReadProblem::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// Reads a file, checking its size before reading it whole. On an encoding
 /// problem the lossy text is still returned so the finding can be shown in
 /// context.
