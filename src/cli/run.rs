@@ -126,7 +126,7 @@ fn error_text(index: Option<usize>, agent: &str, e: &RunError) -> String {
     let who = escape(&who);
     let mut out = format!(
         "agentc: {who}error[{}]: {}\n",
-        escape(&e.code),
+        escape(e.code),
         escape(&e.message)
     );
     for d in e.diagnostics.iter().skip(1) {

@@ -233,7 +233,7 @@ fn shown(d: &Diagnostic, report: &Report, snippets: &mut HashMap<FileId, Snippet
             .entry(span.file)
             .or_insert_with(|| Snippets::new(&neutralise_in_place(&f.text)))
             .clone();
-        source = Some(NamedSource::new(esc(&f.display).into_owned(), text));
+        source = Some(NamedSource::new(esc(&f.display), text));
     }
     Shown {
         message: esc(&d.message).into_owned(),
