@@ -767,3 +767,19 @@ fn a_frontmatter_of_many_keys_is_checked_in_linear_time() {
         .count();
     assert_eq!((dups, unknown), (n / 2, n));
 }
+
+/// Found by the `config_read` fuzz target: a lone carriage return in a
+/// config reached the terminal inside the source snippet.
+#[test]
+fn a_lone_carriage_return_in_a_snippet_is_shown_not_obeyed() {
+    let p = Project::new();
+    p.write(
+        ".agents/agentc.toml",
+        "# [providers.lm\rstudio]\n# base_url = \"http://localhost:1233/v1\"\n",
+    );
+    for format in ["human", "short", "github"] {
+        let (_, out, err) = output(&mut p.cmd(&["check", "--format", format], &[]));
+        assert_clean(format, &out);
+        assert_clean(format, &err);
+    }
+}

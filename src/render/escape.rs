@@ -56,19 +56,27 @@ fn escape_with(s: &str, keep_lines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `text` with every unsafe character except line breaks and tabs replaced
+/// `text` with every unsafe character except line breaks (`\n`, `\r\n`)
+/// and tabs replaced
 /// by a placeholder of the same UTF-8 length (`?` for one byte, `¿` for
 /// two, `�` for three), so byte offsets into it stay valid: for source
 /// snippets shown with an underline.
 pub fn neutralise_in_place(text: &str) -> Cow<'_, str> {
-    let unsafe_kept = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
-    if !text.chars().any(unsafe_kept) {
+    // A carriage return is kept only before a line feed: alone, it would
+    // send the terminal's cursor back over what the line already shows.
+    let bytes = text.as_bytes();
+    let unsafe_at = |i: usize, c: char| match c {
+        '\n' | '\t' => false,
+        '\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => is_unsafe(c),
+    };
+    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if !unsafe_kept(c) {
+        text.char_indices()
+            .map(|(i, c)| {
+                if !unsafe_at(i, c) {
                     return c;
                 }
                 match c.len_utf8() {
@@ -97,9 +105,9 @@ mod tests {
 
     #[test]
     fn placeholders_keep_offsets() {
-        let s = "a\u{1b}b\u{85}c\u{202e}d\ne";
+        let s = "a\u{1b}b\u{85}c\u{202e}d\ne\rf\r\n";
         let n = neutralise_in_place(s);
         assert_eq!(n.len(), s.len());
-        assert_eq!(n, "a?b\u{bf}c\u{fffd}d\ne");
+        assert_eq!(n, "a?b\u{bf}c\u{fffd}d\ne?f\r\n");
     }
 }
