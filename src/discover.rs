@@ -91,7 +91,7 @@ pub struct ProjectFiles {
 impl ProjectFiles {
     /// Records `config` (which may not exist) as this project's config when
     /// it is inside the root, or as an escape when a symlink leads it out.
-    fn set_config(&mut self, config: PathBuf) {
+    pub fn set_config(&mut self, config: PathBuf) {
         if std::fs::symlink_metadata(&config).is_err() {
             return;
         }
