@@ -144,17 +144,68 @@ fn one_line(s: &str) -> String {
     }
 }
 
-fn object(v: Value) -> Map<String, Value> {
+/// An output schema as a JSON object, nullable types spelled `anyOf`. A
+/// tool error (`isError: true`) is `{"error": {code, message, help,
+/// diagnostics}}` or, for `delegate`, the full result with its `error`; the
+/// schema admits both, as clients validate error results too.
+fn object(mut v: Value) -> Map<String, Value> {
+    if let Value::Object(m) = &mut v {
+        let required = m.remove("required").unwrap_or_else(|| json!([]));
+        if let Some(Value::Object(props)) = m.get_mut("properties") {
+            props
+                .entry("error")
+                .or_insert_with(|| json!({"anyOf": [{"type": "null"}, error_schema()]}));
+        }
+        m.insert(
+            "anyOf".into(),
+            json!([{"required": required}, {"required": ["error"]}]),
+        );
+    }
+    portable(&mut v, false);
     match v {
         Value::Object(m) => m,
         _ => Map::new(),
     }
 }
 
+/// Spells `"type": [T, "null"]` the way every client reads it: clients
+/// that map schemas onto a single-`type` dialect (Gemini's function
+/// declarations) reject the array form. In an input schema an optional
+/// argument is simply left out, so the type is `T`; in an output schema
+/// `null` is a value, so it becomes `anyOf: [{type: T}, {type: null}]`.
+fn portable(v: &mut Value, input: bool) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(types)) = m.get("type")
+                && types.len() == 2
+                && types.iter().any(|t| t == "null")
+                && let Some(t) = types.iter().find(|t| *t != "null").cloned()
+            {
+                if input {
+                    m.insert("type".into(), t);
+                } else {
+                    m.remove("type");
+                    m.insert("anyOf".into(), json!([{"type": t}, {"type": "null"}]));
+                }
+            }
+            for child in m.values_mut() {
+                portable(child, input);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| portable(i, input)),
+        _ => {}
+    }
+}
+
 /// The input schema of an argument type, as a plain object schema.
 fn input<T: schemars::JsonSchema>() -> Map<String, Value> {
     let schema = schemars::schema_for!(T);
-    let mut m = object(serde_json::to_value(schema).unwrap_or(Value::Null));
+    let mut v = serde_json::to_value(schema).unwrap_or(Value::Null);
+    portable(&mut v, true);
+    let mut m = match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
     // The tool's description says what it is; the type's name adds nothing.
     m.remove("title");
     m

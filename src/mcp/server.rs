@@ -124,10 +124,14 @@ impl Progress for Notifier {
 }
 
 /// A progress channel for the call: with the client's progress token, a
-/// task forwards each line; without one, the lines go nowhere.
-fn progress_for(context: &RequestContext<RoleServer>) -> Notifier {
+/// task forwards each line; without one, the lines go nowhere. Await the
+/// handle after dropping the notifier, so that every line is sent before
+/// the result.
+fn progress_for(
+    context: &RequestContext<RoleServer>,
+) -> (Notifier, Option<tokio::task::JoinHandle<()>>) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    if let Some(token) = context.meta.get_progress_token() {
+    let forward = context.meta.get_progress_token().map(|token| {
         let peer = context.peer.clone();
         tokio::spawn(async move {
             let mut n = 0u32;
@@ -139,9 +143,17 @@ fn progress_for(context: &RequestContext<RoleServer>) -> Notifier {
                     break;
                 }
             }
-        });
+        })
+    });
+    (Notifier { tx }, forward)
+}
+
+/// Waits until the progress lines of a finished call are sent.
+async fn flush(progress: Notifier, forward: Option<tokio::task::JoinHandle<()>>) {
+    drop(progress);
+    if let Some(f) = forward {
+        let _ = f.await;
     }
-    Notifier { tx }
 }
 
 impl ServerHandler for AgentcServer {
@@ -223,16 +235,20 @@ Results show every attempt: a fallback after an outage is never silent.",
             },
             "delegate" => match parse::<DelegateArgs>(&args) {
                 Ok(a) => {
-                    let progress = progress_for(&context);
-                    tools.delegate(a, &progress, context.ct.cancelled()).await
+                    let (progress, forward) = progress_for(&context);
+                    let out = tools.delegate(a, &progress, context.ct.cancelled()).await;
+                    flush(progress, forward).await;
+                    out
                 }
                 Err(e) => e,
             },
             "delegate_batch" => {
-                let progress = progress_for(&context);
-                tools
+                let (progress, forward) = progress_for(&context);
+                let out = tools
                     .delegate_batch(&args, &progress, context.ct.cancelled())
-                    .await
+                    .await;
+                flush(progress, forward).await;
+                out
             }
             other => {
                 return Err(ErrorData::new(
