@@ -413,7 +413,6 @@ fn the_binary_speaks_mcp_on_stdio() {
         call["result"]["structuredContent"]["route"]["model"],
         "primary"
     );
-    drop(send);
     // The client closes stdin: the session ends and the server exits 0.
     drop(stdin);
     let status = child.wait().unwrap();
