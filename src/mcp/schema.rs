@@ -188,6 +188,15 @@ fn portable(v: &mut Value, input: bool) {
                     m.insert("anyOf".into(), json!([{"type": t}, {"type": "null"}]));
                 }
             }
+            // schemars' integer formats (`uint`, `uint32`, …) are not JSON
+            // Schema formats; validators warn about them.
+            if m
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"))
+            {
+                m.remove("format");
+            }
             for child in m.values_mut() {
                 portable(child, input);
             }
