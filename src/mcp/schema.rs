@@ -190,8 +190,7 @@ fn portable(v: &mut Value, input: bool) {
             }
             // schemars' integer formats (`uint`, `uint32`, …) are not JSON
             // Schema formats; validators warn about them.
-            if m
-                .get("format")
+            if m.get("format")
                 .and_then(Value::as_str)
                 .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"))
             {
