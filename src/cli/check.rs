@@ -313,3 +313,27 @@ fn io_kind(e: &std::io::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+/// `check --format json` of `paths` (relative to `env.cwd`), each folder
+/// its own project as on the command line: what the MCP server's `check`
+/// tool answers when it is given paths.
+pub fn json_for_paths(env: &Env, paths: &[String]) -> Result<String, CliError> {
+    use clap::Parser;
+    let mut argv = vec!["agentc".to_string(), "check".to_string(), "--".to_string()];
+    argv.extend(paths.iter().cloned());
+    let cli = Cli::try_parse_from(&argv).map_err(|e| CliError::Usage(e.to_string()))?;
+    let super::Command::Check(args) = &cli.command else {
+        return Err(CliError::Usage("not a check command".into()));
+    };
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    let (mut files, mut agents) = (0, 0);
+    for req in requests(&cli, args, env, None)? {
+        let (p, d) = project::load(req, env, &mut sources);
+        files += p.files;
+        agents += p.planned().count();
+        diagnostics.extend(d);
+    }
+    let report = Report::new(&sources, diagnostics, files, agents);
+    Ok(crate::render::json::render(&report))
+}
