@@ -10,7 +10,7 @@ use crate::dialect::{Dialect, ToolName};
 use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
 use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::rules::Rule;
-use crate::source::{self, FileId, ReadProblem, Scope, SourceFile, SourceMap};
+use crate::source::{self, FileId, Overlay, ReadProblem, Scope, SourceFile, SourceMap};
 use crate::trust::FileTrustStore;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -131,11 +131,12 @@ fn read_config(
     plan_path: String,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
+    overlay: &Overlay,
 ) -> ScopeConfig {
     let Some(path) = path else {
         return ScopeConfig::empty(scope);
     };
-    let (text, problem) = source::read_limited(path, 4 * 1024 * 1024);
+    let (text, problem) = overlay.read_limited(path, 4 * 1024 * 1024);
     let display = source::relative_display(path, &env.cwd);
     let id = sources.add(SourceFile::new(
         path.to_path_buf(),
@@ -232,6 +233,18 @@ pub fn load_configs(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Configs {
+    load_configs_over(project, user, env, sources, &Overlay::default())
+}
+
+/// [`load_configs`], reading a config from `overlay` when it holds its
+/// text (an editor's unsaved buffer).
+pub fn load_configs_over(
+    project: &ProjectFiles,
+    user: Option<&ProjectFiles>,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Configs {
     let mut diags = Vec::new();
     let mut files = Vec::new();
     let root = &project.root;
@@ -247,6 +260,7 @@ pub fn load_configs(
             .unwrap_or_default(),
         sources,
         &mut diags,
+        overlay,
     );
     files.extend(project_config.file.map(|id| (id, Scope::Project)));
     let user_config = match user {
@@ -260,6 +274,7 @@ pub fn load_configs(
                 .unwrap_or_default(),
             sources,
             &mut diags,
+            overlay,
         ),
         None => ScopeConfig::empty(Scope::User),
     };
@@ -320,6 +335,19 @@ pub fn analyze_files(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Vec<FileResult> {
+    analyze_files_over(jobs, config, roots, env, sources, &Overlay::default())
+}
+
+/// [`analyze_files`], reading a file from `overlay` when it holds its text
+/// (an editor's unsaved buffer): the same analysis, whatever the source.
+pub fn analyze_files_over(
+    jobs: &[Job],
+    config: &Config,
+    roots: &Roots,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Vec<FileResult> {
     let mut next = sources.next_id().0;
     let ids: Vec<FileId> = jobs
         .iter()
@@ -337,7 +365,7 @@ pub fn analyze_files(
                 .map(|(job, &id)| {
                     let limits = config.scope(job.scope).limits;
                     let f = &job.file;
-                    let (text, problem) = source::read_limited(&f.path, limits.max_file_size);
+                    let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
                     let (def, diags) = match problem {
                         Some(problem) => (None, vec![read_problem(id, problem)]),
                         None => {
