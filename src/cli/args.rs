@@ -73,6 +73,8 @@ pub enum Command {
     Run(RunArgs),
     /// Watch agent files and configs; report diagnostics and keep a live plan.
     Watch(WatchArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -304,4 +306,20 @@ pub struct WatchArgs {
     /// The parent session's route, `provider/model`, to fill inherited routes.
     #[arg(long, value_name = "PROVIDER/MODEL")]
     pub parent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Quiet time in milliseconds after an edit before it is analysed.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
+    /// Do not probe local model servers for the models they serve.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Base URL of the rules reference that diagnostics link to.
+    #[arg(long, value_name = "URL")]
+    pub rules_url: Option<String>,
+    /// Accepted for clients that pass it; stdio is the only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod convert;
 pub mod doctor;
 pub mod ls;
+pub mod lsp;
 pub mod plan;
 pub mod providers;
 pub mod route;
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Man(_) => completions::man(),
         Command::Run(a) => run::run(&cli, a, &env),
         Command::Watch(a) => watch::run(&cli, a, &env),
+        Command::Lsp(a) => lsp::run(&cli, a, &env),
     }
 }
 
