@@ -534,3 +534,31 @@ def test_symbols_and_the_route_inlay_hint(tmp_path):
         assert hints[0].label == "→ deepseek/deepseek-reasoner (agent) · fallback lm-studio/qwen-2.5-7b"
 
     run(tmp_path, files, scenario)
+
+
+def test_an_unsaved_config_edit_reroutes_and_roles_have_definitions(tmp_path):
+    files = {
+        ".agents/agentc.toml": CONFIG + '\n[roles.planner]\nmodel = "smart"\n',
+        ".agents/planner.md": "---\ndescription: Plans work.\nrole: planner\n---\nPlan.\n",
+    }
+
+    async def scenario(s, _):
+        uri = s.open(".agents/planner.md")
+        config = s.open(".agents/agentc.toml")
+        await s.diagnostics(uri, lambda d: d == [])
+        locs = await s.client.text_document_definition_async(
+            t.DefinitionParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                position=t.Position(line=2, character=8),
+            )
+        )
+        assert [(loc.uri, loc.range.start.line) for loc in locs] == [(config, 11)]
+        # The alias now names an unknown provider, in the unsaved config:
+        # the finding is in agentc.toml, where the alias is written.
+        s.change(config, (4, 8), (4, 17), "lm-studo")
+        diags = await s.diagnostics(config, lambda d: "unknown-provider" in codes(d))
+        assert diags[0].range.start.line == 4
+        s.change(config, (4, 8), (4, 16), "lm-studio")
+        await s.diagnostics(config, lambda d: d == [])
+
+    run(tmp_path, files, scenario)
