@@ -170,6 +170,14 @@ def test_typo_provider_is_reported_at_its_exact_range_then_cleared(tmp_path):
         )
         assert (d.range.start.line + 1, d.range.start.character + 1) == (e["line"], e["column"])
         assert d.code_description.href.endswith("rules.md#unknown-provider")
+        # Hover on the finding shows the rule's docs.
+        hover = await s.client.text_document_hover_async(
+            t.HoverParams(
+                text_document=t.TextDocumentIdentifier(uri=uri),
+                position=t.Position(line=2, character=12),
+            )
+        )
+        assert "## `unknown-provider`" in hover.contents.value
         # Type the missing `i`: the finding goes.
         s.change(uri, (2, 17), (2, 17), "i")
         assert await s.diagnostics(uri, lambda d: len(d) == 0) == []
