@@ -10,7 +10,7 @@ use crate::dialect::{Dialect, ToolName};
 use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
 use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::rules::Rule;
-use crate::source::{self, FileId, ReadProblem, Scope, SourceFile, SourceMap};
+use crate::source::{self, FileId, Overlay, ReadProblem, Scope, SourceFile, SourceMap};
 use crate::trust::FileTrustStore;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -131,11 +131,13 @@ fn read_config(
     plan_path: String,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
+    overlay: &Overlay,
 ) -> ScopeConfig {
     let Some(path) = path else {
         return ScopeConfig::empty(scope);
     };
-    if let Ok(meta) = std::fs::metadata(path)
+    if overlay.get(path).is_none()
+        && let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
     {
         // A folder, FIFO or device named `agentc.toml`: nothing to read.
@@ -161,7 +163,7 @@ fn read_config(
         );
         return ScopeConfig::empty(scope);
     }
-    let (text, problem) = source::read_limited(path, crate::fsutil::limits::CONFIG);
+    let (text, problem) = overlay.read_limited(path, crate::fsutil::limits::CONFIG);
     let display = source::relative_display(path, &env.cwd);
     let id = sources.add(SourceFile::new(
         path.to_path_buf(),
@@ -258,6 +260,18 @@ pub fn load_configs(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Configs {
+    load_configs_over(project, user, env, sources, &Overlay::default())
+}
+
+/// [`load_configs`], reading a config from `overlay` when it holds its
+/// text (an editor's unsaved buffer).
+pub fn load_configs_over(
+    project: &ProjectFiles,
+    user: Option<&ProjectFiles>,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Configs {
     let mut diags = Vec::new();
     let mut files = Vec::new();
     let root = &project.root;
@@ -273,6 +287,7 @@ pub fn load_configs(
             .unwrap_or_default(),
         sources,
         &mut diags,
+        overlay,
     );
     files.extend(project_config.file.map(|id| (id, Scope::Project)));
     let user_config = match user {
@@ -286,6 +301,7 @@ pub fn load_configs(
                 .unwrap_or_default(),
             sources,
             &mut diags,
+            overlay,
         ),
         None => ScopeConfig::empty(Scope::User),
     };
@@ -346,6 +362,19 @@ pub fn analyze_files(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Vec<FileResult> {
+    analyze_files_over(jobs, config, roots, env, sources, &Overlay::default())
+}
+
+/// [`analyze_files`], reading a file from `overlay` when it holds its text
+/// (an editor's unsaved buffer): the same analysis, whatever the source.
+pub fn analyze_files_over(
+    jobs: &[Job],
+    config: &Config,
+    roots: &Roots,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Vec<FileResult> {
     let mut next = sources.next_id().0;
     let ids: Vec<FileId> = jobs
         .iter()
@@ -363,7 +392,7 @@ pub fn analyze_files(
                 .map(|(job, &id)| {
                     let limits = config.scope(job.scope).limits;
                     let f = &job.file;
-                    let (text, problem) = source::read_limited(&f.path, limits.max_file_size);
+                    let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
                     let (def, diags) = match problem {
                         Some(problem) => (None, vec![read_problem(id, problem)]),
                         None => {

@@ -75,6 +75,8 @@ pub enum Command {
     Watch(WatchArgs),
     /// Serve the plan's agents over MCP (stdio): list, route, check, delegate.
     Mcp(McpArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -326,4 +328,20 @@ pub struct McpArgs {
     /// for file-system events.
     #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "250")]
     pub poll: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Quiet time in milliseconds after an edit before it is analysed.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
+    /// Do not probe local model servers for the models they serve.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Base URL of the rules reference that diagnostics link to.
+    #[arg(long, value_name = "URL")]
+    pub rules_url: Option<String>,
+    /// Accepted for clients that pass it; stdio is the only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod convert;
 pub mod doctor;
 pub mod ls;
+pub mod lsp;
 pub mod mcp;
 pub mod plan;
 pub mod providers;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Run(a) => run::run(&cli, a, &env),
         Command::Watch(a) => watch::run(&cli, a, &env),
         Command::Mcp(a) => mcp::run(&cli, a, &env),
+        Command::Lsp(a) => lsp::run(&cli, a, &env),
     }
 }
 

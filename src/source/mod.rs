@@ -283,6 +283,45 @@ pub fn read_limited(path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
     }
 }
 
+/// Texts that stand in for files on disk: the unsaved buffers of an
+/// editor (`agentc lsp`). Reading a path through it gives the buffer when
+/// there is one, else the file, under the same size limit.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    texts: std::collections::HashMap<PathBuf, String>,
+}
+
+impl Overlay {
+    /// Sets the text read for `path` instead of the file's.
+    pub fn set(&mut self, path: PathBuf, text: String) {
+        self.texts.insert(path, text);
+    }
+
+    /// Reads `path` from disk again. True when it had a text here.
+    pub fn remove(&mut self, path: &Path) -> bool {
+        self.texts.remove(path).is_some()
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path).map(String::as_str)
+    }
+
+    /// [`read_limited`], with the overlay's text for `path` when it has one.
+    pub fn read_limited(&self, path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
+        match self.texts.get(path) {
+            Some(text) if text.len() as u64 > limit => (
+                String::new(),
+                Some(ReadProblem::TooLarge {
+                    size: text.len() as u64,
+                    limit,
+                }),
+            ),
+            Some(text) => (text.clone(), None),
+            None => read_limited(path, limit),
+        }
+    }
+}
+
 /// `path` relative to `base` with `/` separators, or absolute (with `/`) when
 /// it is not below `base`.
 pub fn relative_display(path: &Path, base: &Path) -> String {
