@@ -135,7 +135,33 @@ fn read_config(
     let Some(path) = path else {
         return ScopeConfig::empty(scope);
     };
-    let (text, problem) = source::read_limited(path, 4 * 1024 * 1024);
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        // A folder, FIFO or device named `agentc.toml`: nothing to read.
+        let display = source::relative_display(path, &env.cwd);
+        let id = sources.add(SourceFile::new(
+            path.to_path_buf(),
+            display,
+            plan_path,
+            String::new(),
+        ));
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        diags.push(
+            Diagnostic::at(
+                Rule::SkippedPath,
+                Span::file_start(id),
+                format!("`agentc.toml` is {what}; no config is read from it"),
+            )
+            .with_help("remove it, or make it a regular file"),
+        );
+        return ScopeConfig::empty(scope);
+    }
+    let (text, problem) = source::read_limited(path, crate::fsutil::limits::CONFIG);
     let display = source::relative_display(path, &env.cwd);
     let id = sources.add(SourceFile::new(
         path.to_path_buf(),
@@ -380,7 +406,9 @@ pub fn analyze_files(
         .collect()
 }
 
-/// `symlink-escape` findings for links that leave their root.
+/// The findings for paths that were not read: `symlink-escape` for links
+/// that leave their root, `skipped-path` for what could not be walked or is
+/// the wrong kind of file (a loop, no permission, a `.agents` file).
 pub fn escape_findings(
     escapes: &[(PathBuf, Scope)],
     env: &Env,
@@ -389,9 +417,6 @@ pub fn escape_findings(
     escapes
         .iter()
         .map(|(path, scope)| {
-            let target = std::fs::read_link(path)
-                .map(|t| source::slash(&t))
-                .unwrap_or_else(|_| "?".into());
             let display = source::relative_display(path, &env.cwd);
             let id = sources.add(SourceFile::new(
                 path.clone(),
@@ -399,18 +424,73 @@ pub fn escape_findings(
                 display,
                 String::new(),
             ));
-            let d = Diagnostic::at(
-                Rule::SymlinkEscape,
-                Span::file_start(id),
-                format!(
-                    "symlink to `{target}` leaves the {} root; it is not read",
-                    scope.as_str()
-                ),
-            )
-            .with_help("copy the definition into the project, or link to a file inside it");
+            let d = match skipped_reason(path) {
+                Some(why) => Diagnostic::at(
+                    Rule::SkippedPath,
+                    Span::file_start(id),
+                    format!("{why}; nothing in it is read"),
+                )
+                .with_help("remove it, or make it the folder or regular file agentc expects"),
+                None => {
+                    let target = std::fs::read_link(path)
+                        .or_else(|_| path.canonicalize())
+                        .map(|t| source::slash(&t))
+                        .unwrap_or_else(|_| "?".into());
+                    Diagnostic::at(
+                        Rule::SymlinkEscape,
+                        Span::file_start(id),
+                        format!(
+                            "symlink to `{target}` leaves the {} root; it is not read",
+                            scope.as_str()
+                        ),
+                    )
+                    .with_help("copy the definition into the project, or link to a file inside it")
+                }
+            };
             (id, *scope, d)
         })
         .collect()
+}
+
+/// Why `path`, listed among a walk's paths not read, was not read.
+pub fn not_read_reason(path: &Path) -> String {
+    skipped_reason(path).unwrap_or_else(|| {
+        let target = path
+            .canonicalize()
+            .map(|t| source::slash(&t))
+            .unwrap_or_else(|_| "?".into());
+        format!("it leads to `{target}`, outside the folder, through a symlink")
+    })
+}
+
+/// Why a path that is not a symlink out of the root was not read.
+fn skipped_reason(path: &Path) -> Option<String> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if link.file_type().is_symlink() && e.raw_os_error() == Some(libc::ELOOP) => {
+            return Some("it is a symlink loop".into());
+        }
+        Err(e) if link.file_type().is_symlink() && e.kind() == std::io::ErrorKind::NotFound => {
+            return Some("it is a symlink to nothing".into());
+        }
+        Err(e) => return Some(format!("it cannot be read: {}", io_reason(&e))),
+    };
+    let is_agents_dir = path
+        .file_name()
+        .is_some_and(|n| n == crate::discover::AGENTS_DIR);
+    if is_agents_dir && !meta.is_dir() && !link.file_type().is_symlink() {
+        return Some("`.agents` is a file, not a folder".into());
+    }
+    if !meta.is_dir() && !meta.is_file() {
+        return Some("it is not a regular file (a FIFO, socket or device)".into());
+    }
+    if meta.is_dir()
+        && let Err(e) = std::fs::read_dir(path)
+    {
+        return Some(format!("the folder cannot be read: {}", io_reason(&e)));
+    }
+    None
 }
 
 /// The jobs for every agent file of a project and its user scope.

@@ -208,23 +208,26 @@ impl LiveProject {
 
     fn project_files(&self) -> ProjectFiles {
         let layout = &self.settings.layout;
-        let config = layout.project_config();
-        ProjectFiles {
+        // Read only when inside the root, as discovery decides.
+        let mut files = ProjectFiles {
             root: layout.root.clone(),
-            config: config.is_file().then_some(config),
             ..ProjectFiles::default()
-        }
+        };
+        files.set_config(layout.project_config());
+        files
     }
 
     fn user_files(&self) -> Option<ProjectFiles> {
         let layout = &self.settings.layout;
         let dir = layout.user_dir.as_ref().filter(|_| layout.read_user)?;
-        let config = layout.user_config().filter(|c| c.is_file());
-        Some(ProjectFiles {
+        let mut files = ProjectFiles {
             root: dir.clone(),
-            config,
             ..ProjectFiles::default()
-        })
+        };
+        if let Some(config) = layout.user_config() {
+            files.set_config(config);
+        }
+        Some(files)
     }
 
     fn discover(&self, scope: Scope) -> ProjectFiles {
