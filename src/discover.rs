@@ -146,9 +146,41 @@ pub fn find_project_root(start: &Path) -> PathBuf {
 }
 
 /// Whether a file name is an agent file at all: `*.md`, not hidden, not an
-/// editor's backup or lock file, not a README.
+/// editor's backup or lock file, not a README, not an Agent Skill
+/// (`SKILL.md`).
 pub fn is_agent_file_name(name: &str) -> bool {
-    name.ends_with(".md") && !name.starts_with('.') && !name.eq_ignore_ascii_case("readme.md")
+    name.ends_with(".md")
+        && !name.starts_with('.')
+        && !name.eq_ignore_ascii_case("readme.md")
+        && !name.eq_ignore_ascii_case("skill.md")
+}
+
+/// The folder of `.agents/` that holds Agent Skills (Codex and other
+/// harnesses read `.agents/skills/*/SKILL.md`): not agent definitions.
+pub const SKILLS_DIR: &str = "skills";
+
+/// Tools an OpenCode project defines itself: `.opencode/tool/NAME.ts`
+/// (or `.js`, and the `tools/` spelling) is the tool `NAME`.
+pub fn opencode_custom_tools(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in [".opencode/tool", ".opencode/tools"] {
+        let Ok(rd) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = [".ts", ".js", ".mjs"]
+                .iter()
+                .find_map(|x| name.strip_suffix(x))
+                .filter(|s| !s.is_empty() && !s.starts_with('.'))
+            {
+                out.push(stem.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn stem_of(path: &Path, dialect: Dialect) -> String {
@@ -301,7 +333,8 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
         files.escapes.push(agents_dir.clone()); // a file where the folder goes
     }
     if agents_dir.is_dir() {
-        let (paths, escapes) = walk(&agents_dir, root, md_file);
+        let skills = agents_dir.join(SKILLS_DIR);
+        let (paths, escapes) = walk(&agents_dir, root, |p| md_file(p) && !p.starts_with(&skills));
         files.escapes.extend(escapes);
         files.agents.extend(paths.into_iter().map(|path| AgentFile {
             stem: stem_of(&path, Dialect::Agentc),
@@ -391,6 +424,7 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
         let d = dirs[i].as_str();
         let next = dirs.get(i + 1).map(String::as_str);
         match (d, next) {
+            (".agents", Some(SKILLS_DIR)) => return None,
             (".agents", _) => return Some((root_at(i), Dialect::Agentc, Origin::Agents)),
             (".claude", Some("agents")) => {
                 return Some((root_at(i), Dialect::Claude, Origin::Claude));

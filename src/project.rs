@@ -311,13 +311,20 @@ pub fn load_configs_over(
         files.push((d.0, Scope::User));
         diags.push(d.1);
     }
-    let config = Config::merge(
+    let mut config = Config::merge(
         project_config,
         user_config,
         &trust,
         env.ollama_host.as_deref(),
         &mut diags,
     );
+    // Custom tools the project defines for OpenCode are tools of its own.
+    let custom = crate::discover::opencode_custom_tools(&project.root);
+    if !custom.is_empty() {
+        config.tools_extra.extend(custom);
+        config.tools_extra.sort();
+        config.tools_extra.dedup();
+    }
     crate::resolve::check_config(&config, &mut diags);
     Configs {
         config,
@@ -826,6 +833,35 @@ pub fn link_with(
         }
     }
 
+    // Copilot handoffs name agents: one that no file defines (and that is
+    // not one of Copilot's own agents) is a button that opens nothing.
+    for f in cache.files.iter().flatten() {
+        let Some(def) = &f.def else { continue };
+        for h in &def.handoffs {
+            if COPILOT_BUILTIN_AGENTS.contains(&h.value.as_str())
+                || cache.claimants.contains_key(&h.value)
+            {
+                continue;
+            }
+            let names = cache.claimants.keys().map(String::as_str);
+            diags.push(
+                Diagnostic::at(
+                    Rule::UnknownAgent,
+                    h.span,
+                    format!("handoff to `{}`, which no agent file defines", h.value),
+                )
+                .with_help_opt(
+                    crate::diagnostic::suggest(&h.value, names).or_else(|| {
+                        Some(format!(
+                            "name an agent of this project or one of Copilot's own ({})",
+                            COPILOT_BUILTIN_AGENTS.join(", ")
+                        ))
+                    }),
+                ),
+            );
+        }
+    }
+
     // Per definition: tools, role, route; kept while the definition and
     // the config stay the same.
     let resolver = Resolver::new(&config);
@@ -955,6 +991,9 @@ pub fn link_with(
     (project, all)
 }
 
+/// Agents Copilot has built in, which a handoff may name.
+const COPILOT_BUILTIN_AGENTS: &[&str] = &["agent", "ask", "edit", "plan"];
+
 /// The checks of one definition on its own: tools, role, route,
 /// capabilities and the explicit-route policy.
 fn check_definition(
@@ -1038,6 +1077,21 @@ fn check_tools(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) -> 
                 match def.dialect.tool(&entry.value, &config.tools_extra) {
                     ToolName::Known(n) | ToolName::Mcp(n) => out.push(n),
                     ToolName::Unknown { name, suggestion } => {
+                        if def.dialect == Dialect::Claude
+                            && let Some(now) = Dialect::claude_retired_tool(&name)
+                        {
+                            diags.push(
+                                Diagnostic::at(
+                                    Rule::UnknownTool,
+                                    entry.span,
+                                    format!(
+                                        "Claude Code no longer has a `{name}` tool; it drops it from the agent's tools"
+                                    ),
+                                )
+                                .with_help(format!("use `{now}`")),
+                            );
+                            continue;
+                        }
                         let help = match suggestion {
                             Some(s) => format!("did you mean `{s}`?"),
                             None if def.dialect == Dialect::Agentc => {

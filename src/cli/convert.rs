@@ -33,7 +33,16 @@ fn json_format(cli: &Cli) -> Result<bool, CliError> {
 fn notes_text(notes: &[Note]) -> String {
     notes
         .iter()
-        .map(|n| format!("    {:<12} {}\n", n.kind.as_str(), n.message))
+        .map(|n| {
+            // Every line names its field, once.
+            let named = n.message.starts_with(&format!("`{}", n.field))
+                || n.message.starts_with("extension `");
+            if named {
+                format!("    {:<12} {}\n", n.kind.as_str(), n.message)
+            } else {
+                format!("    {:<12} {}: {}\n", n.kind.as_str(), n.field, n.message)
+            }
+        })
         .collect()
 }
 
@@ -80,16 +89,24 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
     let shown = |path: &Path| source::relative_display(path, &env.cwd);
 
     let mut exported: Vec<(PathBuf, String, ex::Exported)> = Vec::new();
-    let mut broken: Vec<(String, String)> = Vec::new();
+    let mut broken: Vec<(String, String, String)> = Vec::new();
     for a in p.agents.iter().filter(|a| {
         a.origin == Origin::Agents && a.scope == Scope::Project && a.shadowed_by.is_none()
     }) {
         let src = sources.get(a.def.file);
         if !a.ok {
-            broken.push((a.def.name.clone(), src.display.clone()));
+            broken.push((
+                a.def.name.clone(),
+                src.display.clone(),
+                "the definition has errors (see `agentc check`)".to_string(),
+            ));
             continue;
         }
         let e = ex::export(&a.def, &src.text, &src.plan_path, &p.config, to);
+        if let Some(why) = &e.refused {
+            broken.push((a.def.name.clone(), src.display.clone(), why.clone()));
+            continue;
+        }
         exported.push((out_dir.join(&e.file_name), src.display.clone(), e));
     }
     if exported.is_empty() && broken.is_empty() {
@@ -158,7 +175,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             .collect();
         let broken: Vec<serde_json::Value> = broken
             .iter()
-            .map(|(n, s)| json!({"name": n, "source": s, "reason": "the definition has errors"}))
+            .map(|(n, s, why)| json!({"name": n, "source": s, "reason": why}))
             .collect();
         let value = json!({"to": to.as_str(), "dir": shown(&out_dir), "agents": agents,
                            "not_exported": broken, "stale": stale});
@@ -169,10 +186,8 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             out.push_str(&format!("{src} → {} ({status})\n", shown(path)));
             out.push_str(&notes_text(&e.notes));
         }
-        for (name, src) in &broken {
-            out.push_str(&format!(
-                "{src}: not exported: `{name}` has errors (see `agentc check`)\n"
-            ));
+        for (name, src, why) in &broken {
+            out.push_str(&format!("{src}: not exported: `{name}`: {why}\n"));
         }
         for s in &stale {
             out.push_str(&format!(
