@@ -341,10 +341,11 @@ fn tool_markdown(st: &State, path: &Path, raw: &str) -> String {
             if dialect::TOOLS.contains(&name.as_str()) {
                 known.push(format!("agentc `{name}`"));
             }
-            if let Some(c) = Dialect::claude_tool_name(&name) {
-                known.push(format!("Claude Code `{c}`"));
+            if let Some((names, _)) = Dialect::claude_tool_names(&name) {
+                let names: Vec<String> = names.iter().map(|c| format!("`{c}`")).collect();
+                known.push(format!("Claude Code {}", names.join(", ")));
             }
-            if let Some(o) = Dialect::opencode_tool_name(&name) {
+            if let Some((o, _)) = Dialect::opencode_tool_name(&name) {
                 known.push(format!("OpenCode `{o}`"));
             }
             let harnesses = if known.is_empty() {
@@ -568,15 +569,19 @@ pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::Completi
                 }
                 ("tools", None) => {
                     let names: Vec<String> = match dialect {
+                        // Only the exact names: an approximation is not
+                        // the tool the user asked for.
                         Dialect::Claude => dialect::TOOLS
                             .iter()
-                            .filter_map(|t| Dialect::claude_tool_name(t))
-                            .map(str::to_string)
+                            .filter_map(|t| Dialect::claude_tool_names(t))
+                            .filter(|(_, approx)| !approx)
+                            .flat_map(|(names, _)| names.iter().map(|n| n.to_string()))
                             .collect(),
                         Dialect::Opencode => dialect::TOOLS
                             .iter()
                             .filter_map(|t| Dialect::opencode_tool_name(t))
-                            .map(str::to_string)
+                            .filter(|(_, approx)| !approx)
+                            .map(|(n, _)| n.to_string())
                             .collect(),
                         _ => dialect::TOOLS.iter().map(|t| t.to_string()).collect(),
                     };
