@@ -99,6 +99,9 @@ pub struct ScopeConfig {
     /// `[lint] per_file`: rules switched off for files matching a glob.
     pub per_file: Vec<PerFileIgnore>,
     pub limits: Limits,
+    /// `[gateway] parent`: where `agentc gateway` sends the parent
+    /// session's requests (a provider id or a model reference).
+    pub gateway_parent: Option<Sp<String>>,
 }
 
 /// One `[lint] per_file` entry: a glob over paths relative to the scope's
@@ -128,6 +131,7 @@ impl ScopeConfig {
             rules: BTreeMap::new(),
             per_file: Vec::new(),
             limits: Limits::default(),
+            gateway_parent: None,
         }
     }
 
@@ -169,6 +173,7 @@ const TOP_KEYS: &[&str] = &[
     "policy",
     "lint",
     "limits",
+    "gateway",
 ];
 const PROVIDER_KEYS: &[&str] = &[
     "kind",
@@ -182,6 +187,7 @@ const PROVIDER_KEYS: &[&str] = &[
 const ROUTE_KEYS: &[&str] = &["provider", "model", "fallback"];
 const POLICY_KEYS: &[&str] = &["require_explicit_route", "on_unavailable", "allowed_models"];
 const LINT_KEYS: &[&str] = &["deny_warnings", "rules", "per_file"];
+const GATEWAY_KEYS: &[&str] = &["parent"];
 const LIMIT_KEYS: &[&str] = &["max_file_size", "max_yaml_depth", "max_yaml_nodes"];
 
 /// Parses and validates one scope's `agentc.toml`.
@@ -504,6 +510,27 @@ impl Cx {
                                     }
                                 }
                                 _ => self.unknown_key(k, "[limits]", LIMIT_KEYS),
+                            }
+                        }
+                    }
+                }
+                "gateway" => {
+                    if let Some(t) = self.table(key, node) {
+                        for (k, v) in t {
+                            match k.name.as_str() {
+                                "parent" => {
+                                    if let Some(s) = self.string(k, v) {
+                                        if s.value.trim().is_empty() {
+                                            self.invalid(
+                                                &v.span,
+                                                "`parent` must name a provider or a model",
+                                            );
+                                        } else {
+                                            config.gateway_parent = Some(s);
+                                        }
+                                    }
+                                }
+                                _ => self.unknown_key(k, "[gateway]", GATEWAY_KEYS),
                             }
                         }
                     }
@@ -840,6 +867,8 @@ pub struct Config {
     pub require_explicit_route: bool,
     pub allowed_models: Option<Vec<Sp<String>>>,
     pub on_unavailable: OnUnavailable,
+    /// `[gateway] parent`; the user's wins.
+    pub gateway_parent: Option<String>,
 }
 
 impl Config {
@@ -954,6 +983,11 @@ impl Config {
             .on_unavailable
             .or(project.on_unavailable)
             .unwrap_or(OnUnavailable::Error);
+        let gateway_parent = user
+            .gateway_parent
+            .as_ref()
+            .or(project.gateway_parent.as_ref())
+            .map(|s| s.value.trim().to_string());
         Config {
             project,
             user,
@@ -963,6 +997,7 @@ impl Config {
             require_explicit_route,
             allowed_models,
             on_unavailable,
+            gateway_parent,
         }
     }
 

@@ -1,0 +1,1433 @@
+//! The HTTP server: the two doors, recognition, routing, the attempts along
+//! a route's fallback chain, and the answer in the client's own format.
+
+use super::event::Event;
+use super::recognise::{self, AgentFiles, Matched, Matcher};
+use super::translate::{self, Wire};
+use crate::agent::Params;
+use crate::plan::PlanProvider;
+use crate::router::{Override, Request, Router};
+use crate::run::chat::{self, Failure};
+use crate::run::sse;
+use crate::run::{Attempt, Target};
+use crate::watch::LivePlan;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request as HttpRequest, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Limits on what one request may cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request body accepted.
+    pub max_body: usize,
+    /// The most of one answer relayed, streamed or not.
+    pub max_answer: usize,
+    /// Requests waiting for a provider's `max_concurrency`, per provider.
+    pub max_queue: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 32 * 1024 * 1024,
+            max_answer: 64 * 1024 * 1024,
+            max_queue: 1024,
+        }
+    }
+}
+
+/// How the gateway runs.
+#[derive(Clone, Debug)]
+pub struct GatewayOptions {
+    pub files: AgentFiles,
+    /// The key clients must present (`--key-env`), if any.
+    pub client_key: Option<String>,
+    pub limits: Limits,
+    /// An attempt's time limit when the agent sets no `timeout`.
+    pub default_timeout: Duration,
+}
+
+type KeySource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// The gateway over a live plan. Cheap to clone; every clone shares the
+/// plan, the connection pools and the concurrency caps.
+#[derive(Clone)]
+pub struct Gateway {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    plans: tokio::sync::watch::Receiver<Arc<LivePlan>>,
+    current: Mutex<Option<Arc<Generation>>>,
+    options: GatewayOptions,
+    keys: KeySource,
+    events: EventSink,
+    /// Loopback providers are called without a proxy.
+    direct: reqwest::Client,
+    proxied: reqwest::Client,
+    caps: Mutex<HashMap<String, Arc<Cap>>>,
+}
+
+/// One plan generation with what requests need of it.
+struct Generation {
+    number: u64,
+    router: Router,
+    matcher: Matcher,
+}
+
+/// A provider's `max_concurrency`, shared by every client.
+struct Cap {
+    limit: u32,
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+}
+
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A request answered with an error of the gateway's own, in the door's
+/// format.
+#[derive(Debug)]
+struct Refusal {
+    status: u16,
+    /// The Anthropic error type (`invalid_request_error`, …).
+    kind: &'static str,
+    /// agentc's code (`untrusted-provider`, …).
+    code: String,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: u16, kind: &'static str, code: &str, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            kind,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(code: &str, message: impl Into<String>) -> Refusal {
+        Refusal::new(400, "invalid_request_error", code, message)
+    }
+}
+
+/// The error type a status maps to in the Anthropic format.
+fn kind_of(status: u16) -> &'static str {
+    match status {
+        400 | 413 | 422 => "invalid_request_error",
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        529 => "overloaded_error",
+        _ => "api_error",
+    }
+}
+
+/// What the client asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Endpoint {
+    Messages,
+    CountTokens,
+    Chat,
+}
+
+impl Endpoint {
+    fn door(self) -> Wire {
+        match self {
+            Endpoint::Messages | Endpoint::CountTokens => Wire::Anthropic,
+            Endpoint::Chat => Wire::OpenAi,
+        }
+    }
+}
+
+fn door_name(w: Wire) -> &'static str {
+    match w {
+        Wire::Anthropic => "anthropic",
+        Wire::OpenAi => "openai",
+    }
+}
+
+fn wire_of(provider: &PlanProvider) -> Wire {
+    if provider.kind == "anthropic" {
+        Wire::Anthropic
+    } else {
+        Wire::OpenAi
+    }
+}
+
+/// The header naming the agent of a parent session's request.
+pub const PARENT_AGENT: &str = "(parent)";
+
+impl Gateway {
+    /// A gateway over the plans `plans` publishes; `events` receives one
+    /// event per request. Keys are read from the process environment.
+    pub fn new(
+        plans: tokio::sync::watch::Receiver<Arc<LivePlan>>,
+        options: GatewayOptions,
+        events: impl Fn(Event) + Send + Sync + 'static,
+    ) -> Result<Gateway, String> {
+        let build = |direct: bool| {
+            let mut b = crate::http::client_builder().connect_timeout(crate::run::CONNECT_TIMEOUT);
+            if direct {
+                b = b.no_proxy();
+            }
+            b.build()
+                .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+        };
+        Ok(Gateway {
+            shared: Arc::new(Shared {
+                plans,
+                current: Mutex::new(None),
+                options,
+                keys: Arc::new(|var| std::env::var(var).ok()),
+                events: Arc::new(events),
+                direct: build(true)?,
+                proxied: build(false)?,
+                caps: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The HTTP routes, for `axum::serve`.
+    pub fn app(&self) -> axum::Router {
+        let s = self.shared.clone();
+        axum::Router::new()
+            .route("/v1/messages", post(messages))
+            .route("/messages", post(messages))
+            .route("/v1/messages/count_tokens", post(count_tokens))
+            .route("/messages/count_tokens", post(count_tokens))
+            .route("/v1/chat/completions", post(chat))
+            .route("/chat/completions", post(chat))
+            .route("/v1/models", get(models))
+            .route("/models", get(models))
+            .fallback(not_found)
+            .with_state(s)
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then lets requests in
+    /// flight finish for at most `drain`.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+        drain: Duration,
+    ) -> std::io::Result<()> {
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let stopped = stop.clone();
+        let server = axum::serve(listener, self.app()).with_graceful_shutdown(async move {
+            shutdown.await;
+            stopped.notify_one();
+        });
+        let deadline = async move {
+            stop.notified().await;
+            tokio::time::sleep(drain).await;
+        };
+        tokio::select! {
+            r = server => r,
+            () = deadline => Ok(()),
+        }
+    }
+}
+
+impl Shared {
+    /// The current generation, with its matcher built on first use.
+    fn generation(&self) -> Arc<Generation> {
+        let live = self.plans.borrow().clone();
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(g) = current.as_ref()
+            && g.number == live.generation
+        {
+            return g.clone();
+        }
+        let g = Arc::new(Generation {
+            number: live.generation,
+            router: Router::new(live.plan.clone()),
+            matcher: Matcher::build(&live.plan, &self.options.files),
+        });
+        *current = Some(g.clone());
+        g
+    }
+
+    fn client(&self, provider: &PlanProvider) -> &reqwest::Client {
+        let loopback = crate::config::presets::parse_url(&provider.base_url)
+            .is_some_and(|u| crate::config::presets::is_loopback_host(&u.host));
+        if loopback {
+            &self.direct
+        } else {
+            &self.proxied
+        }
+    }
+
+    fn cap(&self, provider: &PlanProvider) -> Option<Arc<Cap>> {
+        let limit = provider.max_concurrency?;
+        let mut caps = self.caps.lock().unwrap_or_else(PoisonError::into_inner);
+        match caps.get(&provider.id) {
+            Some(c) if c.limit == limit => Some(c.clone()),
+            _ => {
+                // A changed limit starts a new count; requests holding the
+                // old one finish under it.
+                let c = Arc::new(Cap {
+                    limit,
+                    permits: Arc::new(Semaphore::new(usize::try_from(limit).unwrap_or(1).max(1))),
+                    waiting: AtomicUsize::new(0),
+                });
+                caps.insert(provider.id.clone(), c.clone());
+                Some(c)
+            }
+        }
+    }
+
+    /// A slot under the provider's `max_concurrency`, waiting in a bounded
+    /// queue.
+    async fn acquire(
+        &self,
+        provider: &PlanProvider,
+    ) -> Result<Option<OwnedSemaphorePermit>, Refusal> {
+        let Some(cap) = self.cap(provider) else {
+            return Ok(None);
+        };
+        if let Ok(p) = cap.permits.clone().try_acquire_owned() {
+            return Ok(Some(p));
+        }
+        let max = self.options.limits.max_queue;
+        if cap.waiting.fetch_add(1, Ordering::SeqCst) >= max {
+            cap.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(Refusal::new(
+                529,
+                "overloaded_error",
+                "queue-full",
+                format!(
+                    "provider `{}` is at its max_concurrency ({}) with {max} requests waiting",
+                    provider.id, cap.limit
+                ),
+            ));
+        }
+        let _waiting = Waiting(&cap.waiting);
+        Ok(cap.permits.clone().acquire_owned().await.ok())
+    }
+}
+
+async fn messages(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
+    serve_request(s, Endpoint::Messages, req).await
+}
+
+async fn count_tokens(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
+    serve_request(s, Endpoint::CountTokens, req).await
+}
+
+async fn chat(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
+    serve_request(s, Endpoint::Chat, req).await
+}
+
+async fn not_found(req: HttpRequest) -> Response {
+    let wire = if req.uri().path().contains("chat") {
+        Wire::OpenAi
+    } else {
+        Wire::Anthropic
+    };
+    let r = Refusal::new(
+        404,
+        "not_found_error",
+        "not-found",
+        format!(
+            "agentc gateway serves POST /v1/messages, /v1/messages/count_tokens, /v1/chat/completions and GET /v1/models, not {} {}",
+            req.method(),
+            req.uri().path()
+        ),
+    );
+    refusal_response(wire, &r, None, None)
+}
+
+/// `GET /v1/models`: every agent as `agentc/<name>`, in a shape both
+/// OpenAI's and Anthropic's clients read.
+async fn models(State(s): State<Arc<Shared>>) -> Response {
+    let g = s.generation();
+    let data: Vec<Value> = g
+        .router
+        .plan()
+        .agents
+        .iter()
+        .map(|a| {
+            let id = format!("{}{}", recognise::MODEL_PREFIX, a.name);
+            json!({
+                "id": id,
+                "object": "model",
+                "type": "model",
+                "created": 0,
+                "created_at": "1970-01-01T00:00:00Z",
+                "display_name": id,
+                "owned_by": "agentc",
+                "description": a.description,
+            })
+        })
+        .collect();
+    let body = json!({
+        "object": "list",
+        "first_id": data.first().map(|m| m["id"].clone()),
+        "last_id": data.last().map(|m| m["id"].clone()),
+        "has_more": false,
+        "data": data,
+    });
+    json_response(StatusCode::OK, &body, None, None)
+}
+
+fn json_response(
+    status: StatusCode,
+    body: &Value,
+    agent: Option<&str>,
+    route: Option<&Target>,
+) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    respond(status, "application/json", Body::from(bytes), agent, route)
+}
+
+fn respond(
+    status: StatusCode,
+    content_type: &str,
+    body: Body,
+    agent: Option<&str>,
+    route: Option<&Target>,
+) -> Response {
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert("content-type", v);
+    }
+    let agent = agent.unwrap_or(PARENT_AGENT);
+    h.insert(
+        "x-agentc-agent",
+        HeaderValue::from_str(agent).unwrap_or(HeaderValue::from_static("-")),
+    );
+    let route = route.map_or_else(|| "-".to_string(), Target::to_string);
+    h.insert(
+        "x-agentc-route",
+        HeaderValue::from_str(&route).unwrap_or(HeaderValue::from_static("-")),
+    );
+    r
+}
+
+fn refusal_response(
+    door: Wire,
+    r: &Refusal,
+    agent: Option<&str>,
+    route: Option<&Target>,
+) -> Response {
+    let message = format!("agentc gateway: {} [{}]", r.message, r.code);
+    let body = translate::error_body(door, r.status, r.kind, &message);
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    json_response(status, &body, agent, route)
+}
+
+/// What `handle` produced.
+enum Reply {
+    /// A complete answer; the caller emits the event.
+    Done(Response),
+    /// A streamed answer; its pump emits the event when it ends.
+    Streaming(Response),
+}
+
+async fn serve_request(s: Arc<Shared>, endpoint: Endpoint, req: HttpRequest) -> Response {
+    let started = Instant::now();
+    let door = endpoint.door();
+    let mut ev = Event::new(door_name(door), req.method().as_str(), req.uri().path());
+    let result = handle(&s, endpoint, req, started, &mut ev).await;
+    match result {
+        Ok(Reply::Streaming(r)) => r,
+        Ok(Reply::Done(r)) => {
+            ev.status = r.status().as_u16();
+            ev.latency_ms = ms(started);
+            (s.events)(ev);
+            r
+        }
+        Err(refusal) => {
+            let r = refusal_response(door, &refusal, ev.agent.as_deref(), ev.route.as_ref());
+            ev.status = refusal.status;
+            ev.error = Some((refusal.code, refusal.message));
+            ev.latency_ms = ms(started);
+            (s.events)(ev);
+            r
+        }
+    }
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The credential a client presented: `x-api-key`, else a bearer token.
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+        })
+        .map(str::trim)
+}
+
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Where one request goes: the agent, the chain of routes, its parameters
+/// and whether the client's own credentials may go along.
+struct Routing {
+    chain: Vec<Result<Target, String>>,
+    params: Params,
+    /// The provider the client's credentials were meant for (the parent's),
+    /// when the request goes there.
+    credential_provider: Option<String>,
+}
+
+async fn handle(
+    s: &Arc<Shared>,
+    endpoint: Endpoint,
+    req: HttpRequest,
+    started: Instant,
+    ev: &mut Event,
+) -> Result<Reply, Refusal> {
+    let door = endpoint.door();
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let query = parts.uri.query().map(str::to_string);
+    if let Some(key) = &s.options.client_key
+        && !presented_key(&headers).is_some_and(|k| same_secret(k, key))
+    {
+        return Err(Refusal::new(
+            401,
+            "authentication_error",
+            "gateway-key",
+            "the gateway needs its key (`--key-env`) as `x-api-key` or a bearer token",
+        ));
+    }
+    let max_body = s.options.limits.max_body;
+    let bytes = axum::body::to_bytes(body, max_body).await.map_err(|_| {
+        Refusal::new(
+            413,
+            "request_too_large",
+            "body-too-large",
+            format!("the request body is larger than the gateway's limit of {max_body} bytes"),
+        )
+    })?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Refusal::bad_request("invalid-json", format!("the body is not JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Refusal::bad_request(
+            "invalid-json",
+            "the body is not a JSON object",
+        ));
+    }
+    ev.stream =
+        endpoint != Endpoint::CountTokens && value.get("stream") == Some(&Value::Bool(true));
+    let g = s.generation();
+    ev.generation = g.number;
+    let routing = route(&g, door, &value, ev)?;
+    // The client's credentials go nowhere but the parent's provider, and
+    // never when they are the gateway's own key.
+    let client_credentials = s.options.client_key.is_none();
+    let mut last: Option<(Attempt, UpstreamError)> = None;
+    let total = routing.chain.len();
+    for (i, target) in routing.chain.iter().enumerate() {
+        let target = match target {
+            Ok(t) => t.clone(),
+            Err(model) => {
+                return Err(Refusal::new(
+                    500,
+                    "api_error",
+                    "no-route",
+                    format!("fallback `{model}` names no provider agentc can call"),
+                ));
+            }
+        };
+        ev.route = Some(target.clone());
+        let Some(provider) = g.router.provider(&target.provider) else {
+            return Err(Refusal::new(
+                500,
+                "api_error",
+                "unknown-provider",
+                format!("unknown provider `{}`", target.provider),
+            ));
+        };
+        if !provider.trusted {
+            return Err(Refusal::new(
+                403,
+                "permission_error",
+                "untrusted-provider",
+                format!(
+                    "provider `{}` ({}) is not trusted: the project's config would send `{}` to a host outside this machine; review the `[providers.{}]` table, then run `agentc trust`",
+                    provider.id,
+                    provider.base_url,
+                    provider.api_key_env.as_deref().unwrap_or("a key"),
+                    provider.id
+                ),
+            ));
+        }
+        let wire = wire_of(provider);
+        let forward_client = client_credentials
+            && wire == door
+            && routing.credential_provider.as_deref() == Some(provider.id.as_str())
+            && (headers.contains_key("x-api-key") || headers.contains_key("authorization"));
+        let key = if forward_client {
+            None
+        } else {
+            provider_key(s, provider)?
+        };
+        if endpoint == Endpoint::CountTokens && wire != Wire::Anthropic {
+            // No OpenAI-compatible server counts tokens: an estimate.
+            let text = serde_json::to_string(&[
+                value.get("system"),
+                value.get("messages"),
+                value.get("tools"),
+            ])
+            .unwrap_or_default();
+            let estimate = text.len().div_ceil(4);
+            ev.attempts.push(ok_attempt(&target, None));
+            return Ok(Reply::Done(json_response(
+                StatusCode::OK,
+                &json!({"input_tokens": estimate}),
+                ev.agent.as_deref(),
+                Some(&target),
+            )));
+        }
+        let upstream_body =
+            upstream_body(door, wire, endpoint, &value, &target.model, &routing.params)
+                .map_err(|e| Refusal::bad_request("untranslatable", e.message))?;
+        let url = upstream_url(
+            provider,
+            wire,
+            endpoint,
+            if wire == door { query.as_deref() } else { None },
+        );
+        let mut rb = s
+            .client(provider)
+            .post(url)
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&upstream_body).unwrap_or_default());
+        if wire == Wire::Anthropic {
+            let version = if door == Wire::Anthropic {
+                headers.get("anthropic-version").cloned()
+            } else {
+                None
+            };
+            rb = rb.header(
+                "anthropic-version",
+                version.unwrap_or(HeaderValue::from_static("2023-06-01")),
+            );
+            if door == Wire::Anthropic
+                && let Some(beta) = headers.get("anthropic-beta")
+            {
+                rb = rb.header("anthropic-beta", beta.clone());
+            }
+        }
+        if forward_client {
+            for name in ["x-api-key", "authorization"] {
+                if let Some(v) = headers.get(name) {
+                    let mut v = v.clone();
+                    v.set_sensitive(true);
+                    rb = rb.header(name, v);
+                }
+            }
+        } else if let Some(key) = key {
+            let (name, value) = match wire {
+                Wire::Anthropic => ("x-api-key", key),
+                Wire::OpenAi => ("authorization", format!("Bearer {key}")),
+            };
+            if let Ok(mut v) = HeaderValue::from_str(&value) {
+                v.set_sensitive(true);
+                rb = rb.header(name, v);
+            }
+        }
+        if ev.stream {
+            rb = rb.header("accept", "text/event-stream");
+        }
+        let permit = s.acquire(provider).await?;
+        let timeout = routing
+            .params
+            .timeout_ms
+            .map_or(s.options.default_timeout, Duration::from_millis);
+        let deadline = tokio::time::Instant::now() + timeout;
+        let sent = tokio::time::timeout_at(deadline, rb.send()).await;
+        let failure = match sent {
+            Err(_) => UpstreamError::Failure(Failure::Timeout(
+                u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            )),
+            Ok(Err(e)) => UpstreamError::Failure(Failure::Connect(chat::cause(&e))),
+            Ok(Ok(resp)) if resp.status().is_success() => {
+                ev.attempts
+                    .push(ok_attempt(&target, Some(resp.status().as_u16())));
+                return answer(s, door, wire, resp, permit, deadline, started, ev, &target).await;
+            }
+            Ok(Ok(resp)) => {
+                let status = resp.status().as_u16();
+                let content_type = resp
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("application/json")
+                    .to_string();
+                let body = chat::read_limited(resp, 64 * 1024)
+                    .await
+                    .unwrap_or_default();
+                UpstreamError::Status {
+                    status,
+                    message: chat::server_message(&body),
+                    body,
+                    content_type,
+                }
+            }
+        };
+        drop(permit);
+        let attempt = Attempt {
+            provider: target.provider.clone(),
+            model: target.model.clone(),
+            ok: false,
+            http_status: failure.status(),
+            error: Some(failure.message()),
+        };
+        ev.attempts.push(attempt.clone());
+        let unavailable = failure.is_unavailable();
+        last = Some((attempt, failure));
+        if !unavailable || i + 1 == total {
+            break;
+        }
+    }
+    let Some((_, failure)) = last else {
+        return Err(Refusal::new(
+            500,
+            "api_error",
+            "no-route",
+            "the request has no route",
+        ));
+    };
+    match failure {
+        // The last route's own answer, as it gave it.
+        UpstreamError::Status {
+            status,
+            message,
+            body,
+            content_type,
+        } => {
+            let wire = ev
+                .route
+                .as_ref()
+                .and_then(|t| g.router.provider(&t.provider))
+                .map_or(door, wire_of);
+            ev.error = Some(("upstream-error".into(), format!("HTTP {status}: {message}")));
+            if wire == door {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+                return Ok(Reply::Done(respond(
+                    code,
+                    &content_type,
+                    Body::from(body),
+                    ev.agent.as_deref(),
+                    ev.route.as_ref(),
+                )));
+            }
+            Err(Refusal::new(
+                status,
+                kind_of(status),
+                "upstream-error",
+                message,
+            ))
+        }
+        UpstreamError::Failure(_) => {
+            let list: Vec<String> = ev
+                .attempts
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}/{} ({})",
+                        a.provider,
+                        a.model,
+                        a.error.as_deref().unwrap_or("failed")
+                    )
+                })
+                .collect();
+            let who = ev
+                .agent
+                .clone()
+                .unwrap_or_else(|| "the parent session".into());
+            Err(Refusal::new(
+                503,
+                "api_error",
+                "unavailable",
+                format!("no route of `{who}` answered: {}", list.join(", ")),
+            ))
+        }
+    }
+}
+
+enum UpstreamError {
+    Failure(Failure),
+    Status {
+        status: u16,
+        message: String,
+        body: Vec<u8>,
+        content_type: String,
+    },
+}
+
+impl UpstreamError {
+    fn is_unavailable(&self) -> bool {
+        match self {
+            UpstreamError::Failure(f) => f.is_unavailable(false),
+            UpstreamError::Status { status, .. } => *status == 429 || (500..600).contains(status),
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            UpstreamError::Failure(f) => f.http_status(),
+            UpstreamError::Status { status, .. } => Some(*status),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            UpstreamError::Failure(f) => f.message(),
+            UpstreamError::Status {
+                status, message, ..
+            } => Failure::Status(*status, message.clone()).message(),
+        }
+    }
+}
+
+fn ok_attempt(target: &Target, status: Option<u16>) -> Attempt {
+    Attempt {
+        provider: target.provider.clone(),
+        model: target.model.clone(),
+        ok: true,
+        http_status: status,
+        error: None,
+    }
+}
+
+/// The provider's key from its `api_key_env`, if it names one.
+fn provider_key(s: &Shared, provider: &PlanProvider) -> Result<Option<String>, Refusal> {
+    let Some(var) = &provider.api_key_env else {
+        return Ok(None);
+    };
+    match (s.keys)(var)
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+    {
+        Some(k) if chat::header_safe(&k) => Ok(Some(k)),
+        Some(_) => Err(Refusal::new(
+            401,
+            "authentication_error",
+            "missing-credential",
+            format!(
+                "`{var}` is set but holds characters an HTTP header cannot carry: provider `{}` needs a usable API key",
+                provider.id
+            ),
+        )),
+        None => Err(Refusal::new(
+            401,
+            "authentication_error",
+            "missing-credential",
+            format!(
+                "`{var}` is not set: provider `{}` needs its API key (export {var}=… where the gateway runs)",
+                provider.id
+            ),
+        )),
+    }
+}
+
+/// Decides the agent and its chain of routes, filling the event's
+/// `agent`, `matched`, `ignored_model` and `planned`.
+fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Routing, Refusal> {
+    let router = &g.router;
+    let plan = router.plan();
+    let client_model = value
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim();
+    let known = || {
+        let names: Vec<String> = plan
+            .agents
+            .iter()
+            .map(|a| format!("{}{}", recognise::MODEL_PREFIX, a.name))
+            .collect();
+        if names.is_empty() {
+            "the plan has no agents".to_string()
+        } else {
+            format!("known agents: {}", names.join(", "))
+        }
+    };
+    let agent = if let Some(name) = client_model.strip_prefix(recognise::MODEL_PREFIX) {
+        if plan.agent(name).is_none() {
+            return Err(Refusal::new(
+                404,
+                "not_found_error",
+                "unknown-agent",
+                format!("unknown agent `{name}`; {}", known()),
+            ));
+        }
+        ev.matched = Matched::Model;
+        Some(name.to_string())
+    } else if let Some(name) = g.matcher.find(recognise::system_texts(value).into_iter()) {
+        ev.matched = Matched::SystemPrompt;
+        Some(name.to_string())
+    } else {
+        ev.matched = Matched::Parent;
+        None
+    };
+    ev.agent.clone_from(&agent);
+    let parent = || parent_target(router, door, client_model, &known);
+    let Some(agent) = agent else {
+        let target = parent()?;
+        ev.planned = Some(target.clone());
+        return Ok(Routing {
+            credential_provider: Some(target.provider.clone()),
+            chain: vec![Ok(target)],
+            params: Params::default(),
+        });
+    };
+    // A `call` layer only from an agentc model reference.
+    let call = if ev.matched != Matched::Model && router.target(client_model).is_some() {
+        Some(client_model)
+    } else {
+        if ev.matched != Matched::Model && !client_model.is_empty() {
+            ev.ignored_model = Some(client_model.to_string());
+        }
+        None
+    };
+    let parent_target = parent().ok();
+    let parent_text = parent_target.as_ref().map(Target::to_string);
+    let request = Request {
+        agent: &agent,
+        parent: parent_text.as_deref(),
+        call: Override {
+            provider: None,
+            model: call,
+        },
+        task: Override::default(),
+    };
+    let resolved = router.resolve(&request).map_err(|d| {
+        let first = d.first();
+        let code = first.map_or("no-route", |d| d.rule.code());
+        let mut message = first.map_or_else(
+            || "the route cannot be resolved".into(),
+            |d| d.message.clone(),
+        );
+        if let Some(help) = first.and_then(|d| d.help.as_deref()) {
+            message.push_str(&format!(" ({help})"));
+        }
+        if code == "override-not-allowed" {
+            Refusal::new(403, "permission_error", code, message)
+        } else {
+            Refusal::bad_request(code, message)
+        }
+    })?;
+    let params = resolved.agent.params.clone();
+    let (planned, credential_provider) = match (resolved.provider, resolved.model) {
+        (Some(p), Some(m)) => {
+            let t = Target::new(p, m);
+            // An inherited route is the parent's: its credentials may go.
+            let creds = (resolved.inherit && parent_target.as_ref() == Some(&t))
+                .then(|| t.provider.clone());
+            (t, creds)
+        }
+        _ if resolved.inherit => {
+            let t = parent()?;
+            let p = t.provider.clone();
+            (t, Some(p))
+        }
+        (p, m) => {
+            return Err(Refusal::bad_request(
+                "no-route",
+                format!(
+                    "`{agent}` names no provider and model that agentc can call ({})",
+                    crate::resolve::route_text(p, m)
+                ),
+            ));
+        }
+    };
+    ev.planned = Some(planned.clone());
+    let mut chain = vec![Ok(planned)];
+    chain.extend(resolved.fallbacks.iter().map(|f| match &f.provider {
+        Some(p) => Ok(Target::new(p, &f.model)),
+        None => Err(f.model.clone()),
+    }));
+    Ok(Routing {
+        chain,
+        params,
+        credential_provider,
+    })
+}
+
+/// The parent session's route: `[gateway] parent`, else `anthropic` with
+/// the client's model for the Anthropic door.
+fn parent_target(
+    router: &Router,
+    door: Wire,
+    client_model: &str,
+    known: &dyn Fn() -> String,
+) -> Result<Target, Refusal> {
+    let with_client_model = |provider: &str| {
+        if client_model.is_empty() {
+            let p = router.provider(provider);
+            match p.and_then(|p| p.default_model.clone()) {
+                Some(m) => Ok(Target::new(provider, &m)),
+                None => Err(Refusal::bad_request(
+                    "missing-model",
+                    "the request names no model and the parent provider has no `default_model`",
+                )),
+            }
+        } else {
+            Ok(Target::new(provider, client_model))
+        }
+    };
+    match router.plan().gateway.parent.as_deref() {
+        Some(p) if router.provider(p).is_some() => with_client_model(p),
+        Some(p) => match router.target(p) {
+            Some((provider, model)) => Ok(Target::new(provider, model)),
+            None => Err(Refusal::new(
+                500,
+                "api_error",
+                "gateway-parent",
+                format!(
+                    "`[gateway] parent = \"{p}\"` names no provider and no `provider/model` or alias"
+                ),
+            )),
+        },
+        None if door == Wire::Anthropic => with_client_model("anthropic"),
+        None => Err(Refusal::bad_request(
+            "no-parent",
+            format!(
+                "this request matches no agent, and `[gateway] parent` is not set: set it in agentc.toml, or ask for an agent by model ({})",
+                known()
+            ),
+        )),
+    }
+}
+
+fn upstream_url(
+    provider: &PlanProvider,
+    wire: Wire,
+    endpoint: Endpoint,
+    query: Option<&str>,
+) -> String {
+    let base = provider.base_url.trim_end_matches('/');
+    let path = match (wire, endpoint) {
+        (Wire::Anthropic, Endpoint::CountTokens) => "/messages/count_tokens",
+        (Wire::Anthropic, _) => "/messages",
+        (Wire::OpenAi, _) => "/chat/completions",
+    };
+    match query {
+        Some(q) if !q.is_empty() => format!("{base}{path}?{q}"),
+        _ => format!("{base}{path}"),
+    }
+}
+
+/// The body sent upstream: the client's, translated when the formats
+/// differ, with the route's model and the plan's parameters.
+fn upstream_body(
+    door: Wire,
+    wire: Wire,
+    endpoint: Endpoint,
+    value: &Value,
+    model: &str,
+    params: &Params,
+) -> Result<Value, translate::TranslateError> {
+    let mut body = match (door, wire) {
+        (Wire::Anthropic, Wire::OpenAi) => translate::messages_to_chat(value)?,
+        (Wire::OpenAi, Wire::Anthropic) => translate::chat_to_messages(value)?,
+        _ => value.clone(),
+    };
+    let Some(obj) = body.as_object_mut() else {
+        return Ok(body);
+    };
+    obj.insert("model".into(), Value::String(model.to_string()));
+    if endpoint == Endpoint::CountTokens {
+        return Ok(body);
+    }
+    if let Some(t) = params.temperature {
+        obj.insert("temperature".into(), json!(t));
+    }
+    if let Some(t) = params.top_p {
+        obj.insert("top_p".into(), json!(t));
+    }
+    if let Some(n) = params.max_tokens {
+        let key = if wire == Wire::OpenAi && obj.contains_key("max_completion_tokens") {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
+        obj.insert(key.into(), json!(n));
+    }
+    if let Some(e) = &params.reasoning_effort
+        && wire == Wire::OpenAi
+    {
+        obj.insert("reasoning_effort".into(), json!(e));
+    }
+    Ok(body)
+}
+
+fn merge_usage(usage: &mut Option<Value>, found: &Value) {
+    let Some(found) = found.as_object() else {
+        return;
+    };
+    let into = usage.get_or_insert_with(|| json!({}));
+    if let Some(into) = into.as_object_mut() {
+        for (k, v) in found {
+            if !v.is_null() {
+                into.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Usage in a response or a stream event, either format.
+fn see_usage(usage: &mut Option<Value>, v: &Value) {
+    if let Some(u) = v.get("usage") {
+        merge_usage(usage, u);
+    }
+    if let Some(u) = v.pointer("/message/usage") {
+        merge_usage(usage, u);
+    }
+}
+
+/// A 2xx from upstream: relayed (and translated) to the client. From here
+/// on no fallback is tried.
+#[allow(clippy::too_many_arguments)]
+async fn answer(
+    s: &Arc<Shared>,
+    door: Wire,
+    wire: Wire,
+    resp: reqwest::Response,
+    permit: Option<OwnedSemaphorePermit>,
+    deadline: tokio::time::Instant,
+    started: Instant,
+    ev: &mut Event,
+    target: &Target,
+) -> Result<Reply, Refusal> {
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    let streamed = content_type.starts_with("text/event-stream");
+    let max_answer = s.options.limits.max_answer;
+    if !streamed {
+        let read = tokio::time::timeout_at(deadline, chat::read_limited(resp, max_answer)).await;
+        drop(permit);
+        let body = match read {
+            Ok(Ok(b)) => b,
+            Ok(Err(f)) => {
+                return Err(Refusal::new(
+                    502,
+                    "api_error",
+                    "invalid-response",
+                    f.message(),
+                ));
+            }
+            Err(_) => {
+                return Err(Refusal::new(
+                    504,
+                    "api_error",
+                    "timeout",
+                    "the answer did not arrive in time",
+                ));
+            }
+        };
+        let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+        if let Some(v) = &parsed {
+            see_usage(&mut ev.usage, v);
+        }
+        ev.first_byte_ms = Some(ms(started));
+        if wire == door {
+            return Ok(Reply::Done(respond(
+                StatusCode::OK,
+                &content_type,
+                Body::from(body),
+                ev.agent.as_deref(),
+                Some(target),
+            )));
+        }
+        let v = parsed.ok_or_else(|| {
+            Refusal::new(
+                502,
+                "api_error",
+                "invalid-response",
+                "the provider's answer is not JSON",
+            )
+        })?;
+        let out = match door {
+            Wire::Anthropic => translate::chat_response_to_messages(&v, &target.model),
+            Wire::OpenAi => translate::messages_response_to_chat(&v, &target.model),
+        }
+        .map_err(|e| Refusal::new(502, "api_error", "untranslatable", e.message))?;
+        return Ok(Reply::Done(json_response(
+            StatusCode::OK,
+            &out,
+            ev.agent.as_deref(),
+            Some(target),
+        )));
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    let mut conv = Converter::new(door, wire, &target.model);
+    let agent = ev.agent.clone();
+    let mut ev = ev.clone();
+    let events = s.events.clone();
+    tokio::spawn(async move {
+        let _permit = permit;
+        let mut upstream = resp.bytes_stream();
+        let mut decoder = sse::Decoder::new();
+        let mut relayed = 0usize;
+        let fail = |ev: &mut Event, code: &str, m: String| {
+            if ev.error.is_none() {
+                ev.error = Some((code.to_string(), m));
+            }
+        };
+        loop {
+            let next = tokio::time::timeout_at(deadline, upstream.next()).await;
+            let (out, end) = match next {
+                Ok(Some(Ok(bytes))) => match decoder.feed(&bytes) {
+                    Ok(datas) => (conv.feed(bytes, &datas, &mut ev.usage), false),
+                    Err(_) => {
+                        fail(
+                            &mut ev,
+                            "invalid-response",
+                            "an event line longer than 8 MiB".into(),
+                        );
+                        (Vec::new(), true)
+                    }
+                },
+                Ok(Some(Err(e))) => {
+                    fail(
+                        &mut ev,
+                        "interrupted",
+                        format!("the answer broke off: {}", chat::cause(&e)),
+                    );
+                    (Vec::new(), true)
+                }
+                Ok(None) => {
+                    let rest: Vec<String> = decoder.finish().into_iter().collect();
+                    let mut out = conv.feed(Bytes::new(), &rest, &mut ev.usage);
+                    out.extend(conv.finish());
+                    (out, true)
+                }
+                Err(_) => {
+                    fail(&mut ev, "timeout", "the answer did not end in time".into());
+                    (Vec::new(), true)
+                }
+            };
+            if !out.is_empty() {
+                relayed += out.len();
+                if relayed > max_answer {
+                    fail(
+                        &mut ev,
+                        "answer-too-large",
+                        format!(
+                            "the answer is larger than the gateway's limit of {max_answer} bytes"
+                        ),
+                    );
+                    break;
+                }
+                if ev.first_byte_ms.is_none() {
+                    ev.first_byte_ms = Some(ms(started));
+                }
+                if tx.send(Ok(Bytes::from(out))).await.is_err() {
+                    fail(
+                        &mut ev,
+                        "client-closed",
+                        "the client went away before the answer ended".into(),
+                    );
+                    break;
+                }
+            }
+            if end {
+                break;
+            }
+        }
+        drop(tx);
+        ev.latency_ms = ms(started);
+        events(ev);
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
+    Ok(Reply::Streaming(respond(
+        StatusCode::OK,
+        "text/event-stream",
+        body,
+        agent.as_deref(),
+        Some(target),
+    )))
+}
+
+/// A stream relayed as it is, or translated event by event.
+enum Converter {
+    Pass,
+    ToMessages(translate::ChatStreamToMessages),
+    ToChat(translate::MessagesStreamToChat),
+}
+
+impl Converter {
+    fn new(door: Wire, wire: Wire, model: &str) -> Converter {
+        match (door, wire) {
+            (Wire::Anthropic, Wire::OpenAi) => {
+                Converter::ToMessages(translate::ChatStreamToMessages::new(model))
+            }
+            (Wire::OpenAi, Wire::Anthropic) => {
+                Converter::ToChat(translate::MessagesStreamToChat::new(model))
+            }
+            _ => Converter::Pass,
+        }
+    }
+
+    /// The bytes to relay for `bytes`, whose complete events are `datas`.
+    fn feed(&mut self, bytes: Bytes, datas: &[String], usage: &mut Option<Value>) -> Vec<u8> {
+        let parse = |d: &str| serde_json::from_str::<Value>(d).ok();
+        match self {
+            Converter::Pass => {
+                for d in datas.iter().filter(|d| d.contains("\"usage\"")) {
+                    if let Some(v) = parse(d) {
+                        see_usage(usage, &v);
+                    }
+                }
+                bytes.to_vec()
+            }
+            Converter::ToMessages(c) => {
+                let mut out = Vec::new();
+                for d in datas {
+                    if d.trim() == "[DONE]" {
+                        continue;
+                    }
+                    if let Some(v) = parse(d) {
+                        see_usage(usage, &v);
+                        for e in c.push(&v) {
+                            out.extend(e.to_bytes());
+                        }
+                    }
+                }
+                out
+            }
+            Converter::ToChat(c) => {
+                let mut out = Vec::new();
+                for d in datas {
+                    if let Some(v) = parse(d) {
+                        see_usage(usage, &v);
+                        let event = v
+                            .get("type")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        for e in c.push(&event, &v) {
+                            out.extend(e.to_bytes());
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Vec<u8> {
+        let events = match self {
+            Converter::Pass => return Vec::new(),
+            Converter::ToMessages(c) => c.finish(),
+            Converter::ToChat(c) => c.finish(),
+        };
+        events.iter().flat_map(|e| e.to_bytes()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_parameters_win_over_the_client() {
+        let params = Params {
+            temperature: Some(0.2),
+            max_tokens: Some(100),
+            reasoning_effort: Some("low".into()),
+            ..Params::default()
+        };
+        let client =
+            json!({"model": "x", "temperature": 1.0, "max_completion_tokens": 9, "messages": []});
+        let b = upstream_body(
+            Wire::OpenAi,
+            Wire::OpenAi,
+            Endpoint::Chat,
+            &client,
+            "qwen",
+            &params,
+        )
+        .unwrap();
+        assert_eq!(
+            b,
+            json!({"model": "qwen", "temperature": 0.2, "max_completion_tokens": 100, "reasoning_effort": "low", "messages": []})
+        );
+        let a = json!({"model": "claude", "max_tokens": 64000, "messages": []});
+        let b = upstream_body(
+            Wire::Anthropic,
+            Wire::Anthropic,
+            Endpoint::Messages,
+            &a,
+            "m",
+            &params,
+        )
+        .unwrap();
+        assert_eq!(
+            b,
+            json!({"model": "m", "max_tokens": 100, "temperature": 0.2, "messages": []})
+        );
+    }
+
+    #[test]
+    fn usage_merges_across_stream_events() {
+        let mut u = None;
+        see_usage(
+            &mut u,
+            &json!({"type": "message_start", "message": {"usage": {"input_tokens": 5, "output_tokens": 1}}}),
+        );
+        see_usage(
+            &mut u,
+            &json!({"type": "message_delta", "usage": {"output_tokens": 7}}),
+        );
+        assert_eq!(u, Some(json!({"input_tokens": 5, "output_tokens": 7})));
+    }
+
+    #[test]
+    fn only_the_gateway_key_is_accepted() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", HeaderValue::from_static("Bearer abc"));
+        assert_eq!(presented_key(&h), Some("abc"));
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}
