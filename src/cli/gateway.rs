@@ -79,6 +79,39 @@ pub fn run(cli: &Cli, args: &GatewayArgs, env: &Env) -> CliResult {
         }
     };
     let gateway = Gateway::new(watcher.subscribe(), gateway_options, sink).map_err(CliError::Io)?;
+    // Each new generation is announced, so a person (or a test) sees when
+    // an edit has reached the routes.
+    let generations = watcher.every_generation();
+    let _ = generations.recv();
+    std::thread::spawn(move || {
+        for live in generations {
+            let s = live.plan.summary;
+            let stale: Vec<&str> = live.stale().map(|a| a.name.as_str()).collect();
+            if json {
+                let line = json!({"event": "reload", "generation": live.generation,
+                    "changed": live.reload.changed, "agents": s.agents, "errors": s.errors,
+                    "warnings": s.warnings, "stale": stale});
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            } else if !quiet {
+                eprintln!(
+                    "{}",
+                    crate::gateway::event::terminal_safe(&format!(
+                        "plan generation {}: {} agents, {} errors{}",
+                        live.generation,
+                        s.agents,
+                        s.errors,
+                        if stale.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (kept the last good route of {})", stale.join(", "))
+                        }
+                    ))
+                );
+            }
+        }
+    });
     let drain = Duration::from_secs(args.drain);
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -1,0 +1,380 @@
+//! `agentc gateway` end to end: the real binary on a free loopback port,
+//! in front of OpenAI-shaped servers on loopback started by the test.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::gateway::Gateway;
+use support::openai::{KEY, KEY_VAR, Project, Reply, Server};
+
+const BODY: &str = "You explore the code base and report what you find, quoting file names and lines exactly as they are.";
+
+fn chat(model: &str, system: Option<&str>) -> Value {
+    let mut messages = Vec::new();
+    if let Some(s) = system {
+        messages.push(json!({"role": "system", "content": s}));
+    }
+    messages.push(json!({"role": "user", "content": "Where is the config loaded?"}));
+    json!({"model": model, "messages": messages})
+}
+
+fn start(p: &Project) -> Gateway {
+    Gateway::start(p.path(), None, &[(KEY_VAR, KEY)], &[])
+}
+
+#[test]
+fn an_agent_is_recognised_by_its_body_and_runs_on_its_route() {
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("found it"));
+    let p = Project::new(&server, "");
+    p.agent(
+        "explore",
+        "provider: spare\nmodel: qwen\ntemperature: 0.2\n",
+        BODY,
+    );
+    let g = start(&p);
+    // Wrapped the way harnesses wrap an agent's prompt.
+    let system = format!("Intro line.\n{BODY}\n\nNotes: use absolute paths.");
+    let r = g.post("/v1/chat/completions", &[], &chat("gpt-4o", Some(&system)));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-agentc-agent"), "explore");
+    assert_eq!(r.header("x-agentc-route"), "spare/qwen");
+    assert_eq!(r.json()["choices"][0]["message"]["content"], "found it");
+    let sent = &server.requests()[0];
+    assert_eq!(sent.path, "/v1/chat/completions");
+    assert_eq!(sent.body["model"], "qwen");
+    // The plan's parameters win; the client's messages pass through.
+    assert_eq!(sent.body["temperature"], 0.2);
+    assert_eq!(sent.body["messages"][0]["content"], system);
+    let e = g.next_event("request");
+    assert_eq!(e["agent"], "explore");
+    assert_eq!(e["matched"], "system-prompt");
+    assert_eq!(e["ignored_model"], "gpt-4o");
+    assert_eq!(e["planned"], json!({"provider": "spare", "model": "qwen"}));
+    assert_eq!(e["route"], json!({"provider": "spare", "model": "qwen"}));
+    assert_eq!(e["status"], 200);
+    assert_eq!(
+        e["usage"]["total_tokens"],
+        json!(
+            e["usage"]["prompt_tokens"].as_u64().unwrap()
+                + e["usage"]["completion_tokens"].as_u64().unwrap()
+        )
+    );
+}
+
+#[test]
+fn agentc_model_names_pick_the_agent_and_models_lists_them() {
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("hello there"));
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", "Short body.");
+    let g = start(&p);
+    let listing = g.get("/v1/models").json();
+    assert_eq!(listing["object"], "list");
+    assert_eq!(listing["data"][0]["id"], "agentc/explore");
+    let mut body = chat("agentc/explore", None);
+    body["stream"] = json!(true);
+    let r = g.post("/v1/chat/completions", &[], &body);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "text/event-stream");
+    assert_eq!(r.header("x-agentc-route"), "spare/qwen");
+    let data = r.sse_data();
+    assert_eq!(data.last().unwrap(), "[DONE]");
+    let text: String = data
+        .iter()
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter_map(|v| {
+            v["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(text, "hello there");
+    let e = g.next_event("request");
+    assert_eq!(e["matched"], "model");
+    assert_eq!(e["ignored_model"], Value::Null);
+    assert_eq!(e["stream"], true);
+    // An unknown agent is a 404 naming the known ones.
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explor", None));
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "agentc gateway: unknown agent `explor`; known agents: agentc/explore [unknown-agent]"
+    );
+}
+
+#[test]
+fn an_edit_reroutes_the_next_request() {
+    let server = Server::start();
+    server.reply("one", Reply::answer("from one"));
+    server.reply("two", Reply::answer("from two"));
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: one\n", BODY);
+    let g = start(&p);
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.header("x-agentc-route"), "spare/one");
+    p.agent("explore", "provider: spare\nmodel: two\n", BODY);
+    let reload = g.next_event("reload");
+    assert_eq!(reload["errors"], 0);
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.header("x-agentc-route"), "spare/two");
+    assert_eq!(r.json()["choices"][0]["message"]["content"], "from two");
+    // A broken edit keeps the last good route.
+    p.agent("explore", "provider: [unclosed\n", BODY);
+    let reload = g.next_event("reload");
+    assert_eq!(reload["stale"], json!(["explore"]));
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.header("x-agentc-route"), "spare/two");
+    assert_eq!(server.models_requested(), ["one", "two", "two"]);
+}
+
+#[test]
+fn a_503_primary_is_served_by_the_fallback() {
+    let server = Server::start();
+    server.reply("down", Reply::Status(503));
+    server.reply("up", Reply::answer("fallback answer"));
+    let p = Project::new(&server, "");
+    p.agent(
+        "explore",
+        "provider: spare\nmodel: down\nfallback: [local/up]\n",
+        BODY,
+    );
+    let g = start(&p);
+    for stream in [false, true] {
+        let mut body = chat("agentc/explore", None);
+        body["stream"] = json!(stream);
+        let r = g.post("/v1/chat/completions", &[], &body);
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.header("x-agentc-route"), "local/up");
+        // One clean answer: nothing of the failed attempt reaches the client.
+        assert!(!r.text().contains("503"), "{}", r.text());
+        assert!(r.text().contains("fallback"), "{}", r.text());
+        let e = g.next_event("request");
+        assert_eq!(e["planned"], json!({"provider": "spare", "model": "down"}));
+        assert_eq!(e["route"], json!({"provider": "local", "model": "up"}));
+        let attempts = e["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 2);
+        assert_eq!(attempts[0]["http_status"], 503);
+        assert_eq!(attempts[0]["status"], "error");
+        assert_eq!(attempts[1]["status"], "ok");
+    }
+    assert_eq!(server.models_requested(), ["down", "up", "down", "up"]);
+}
+
+#[test]
+fn an_untrusted_provider_is_refused_in_the_doors_format() {
+    let server = Server::start();
+    let p = Project::new(
+        &server,
+        "[providers.corp]\nkind = \"openai-compatible\"\nbase_url = \"https://llm.example.com/v1\"\napi_key_env = \"CORP_KEY\"\n",
+    );
+    p.agent(
+        "explore",
+        "provider: corp\nmodel: big\nfallback: [spare/qwen]\n",
+        BODY,
+    );
+    let g = Gateway::start(
+        p.path(),
+        None,
+        &[(KEY_VAR, KEY), ("CORP_KEY", "corp-secret")],
+        &[],
+    );
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.status, 403);
+    assert_eq!(r.header("x-agentc-agent"), "explore");
+    assert_eq!(r.header("x-agentc-route"), "corp/big");
+    let err = r.json();
+    assert_eq!(err["error"]["type"], "permission_error");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("provider `corp` (https://llm.example.com/v1) is not trusted"),
+        "{message}"
+    );
+    assert!(message.ends_with("[untrusted-provider]"), "{message}");
+    // Never silently rerouted to the fallback.
+    assert!(server.requests().is_empty());
+    let e = g.next_event("request");
+    assert_eq!(e["error"]["code"], "untrusted-provider");
+    // The Anthropic door answers in its own format.
+    let r = g.post(
+        "/v1/messages",
+        &[],
+        &json!({"model": "agentc/explore", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}),
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json()["type"], "error");
+    assert_eq!(r.json()["error"]["type"], "permission_error");
+}
+
+#[test]
+fn a_client_key_never_reaches_a_routed_provider() {
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("ok"));
+    server.reply("parent-model", Reply::answer("parent ok"));
+    let p = Project::new(&server, "[gateway]\nparent = \"spare\"\n");
+    p.agent("keyed", "provider: local\nmodel: qwen\n", BODY);
+    p.agent("open", "provider: spare\nmodel: qwen\n", "Another agent.");
+    let g = start(&p);
+    let client = [
+        ("authorization", "Bearer client-secret"),
+        ("x-api-key", "client-secret"),
+    ];
+    assert_eq!(
+        g.post("/v1/chat/completions", &client, &chat("agentc/keyed", None))
+            .status,
+        200
+    );
+    assert_eq!(
+        g.post("/v1/chat/completions", &client, &chat("agentc/open", None))
+            .status,
+        200
+    );
+    // The parent's provider is the one the client's credentials are for.
+    let r = g.post("/v1/chat/completions", &client, &chat("parent-model", None));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-agentc-agent"), "(parent)");
+    let sent = server.requests();
+    assert_eq!(sent.len(), 3);
+    assert_eq!(
+        sent[0].headers.get("authorization").map(String::as_str),
+        Some("Bearer test-key-1234")
+    );
+    assert_eq!(sent[1].headers.get("authorization"), None);
+    for s in &sent[..2] {
+        assert_eq!(s.headers.get("x-api-key"), None);
+        assert!(!format!("{:?}", s.headers).contains("client-secret"));
+    }
+    assert_eq!(
+        sent[2].headers.get("authorization").map(String::as_str),
+        Some("Bearer client-secret")
+    );
+}
+
+#[test]
+fn allowed_models_refuses_a_call_override() {
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("planned"));
+    server.reply("other", Reply::answer("overridden"));
+    let p = Project::new(&server, "[policy]\nallowed_models = [\"spare/*\"]\n");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = start(&p);
+    // An agentc model reference is the `call` layer...
+    let r = g.post(
+        "/v1/chat/completions",
+        &[],
+        &chat("spare/other", Some(BODY)),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-agentc-route"), "spare/other");
+    // ...checked by `[policy] allowed_models`.
+    let r = g.post(
+        "/v1/chat/completions",
+        &[],
+        &chat("local/other", Some(BODY)),
+    );
+    assert_eq!(r.status, 403);
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.ends_with("[override-not-allowed]"), "{message}");
+    assert!(message.contains("local/other"), "{message}");
+    assert_eq!(server.models_requested(), ["other"]);
+}
+
+#[test]
+fn the_openai_door_without_a_parent_names_the_agents() {
+    let server = Server::start();
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", "Short.");
+    let g = start(&p);
+    let r = g.post(
+        "/v1/chat/completions",
+        &[],
+        &chat("gpt-4o", Some("You are helpful.")),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("x-agentc-agent"), "(parent)");
+    assert_eq!(r.header("x-agentc-route"), "-");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "agentc gateway: this request matches no agent, and `[gateway] parent` is not set: set it in agentc.toml, or ask for an agent by model (known agents: agentc/explore) [no-parent]"
+    );
+}
+
+#[test]
+fn a_provider_cap_holds_across_clients() {
+    let server = Server::start();
+    server.reply(
+        "qwen",
+        Reply::slow("capped", std::time::Duration::from_millis(50)),
+    );
+    let p = Project::new(&server, "");
+    std::fs::write(
+        p.path().join(".agents/agentc.toml"),
+        format!("[providers.spare]\nkind = \"openai-compatible\"\nbase_url = \"{}\"\nmax_concurrency = 2\n", server.base_url()),
+    )
+    .unwrap();
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = start(&p);
+    let url = g.url.clone();
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                support::gateway::request(
+                    &url,
+                    "POST",
+                    "/v1/chat/completions",
+                    &[],
+                    Some(&chat("agentc/explore", None)),
+                )
+                .status
+            })
+        })
+        .collect();
+    for c in clients {
+        assert_eq!(c.join().unwrap(), 200);
+    }
+    assert_eq!(server.requests().len(), 8);
+    assert!(server.peak() <= 2, "peak {}", server.peak());
+}
+
+#[test]
+fn a_public_listen_address_needs_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agentc"))
+        .current_dir(dir.path())
+        .args(["gateway", "--no-user", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--listen 0.0.0.0:0 is reachable from other machines: add --key-env VAR")
+    );
+}
+
+#[test]
+fn with_a_gateway_key_clients_must_present_it() {
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("ok"));
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = Gateway::start(
+        p.path(),
+        None,
+        &[("GW_KEY", "gw-secret")],
+        &["--key-env", "GW_KEY"],
+    );
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.status, 401);
+    let r = g.post(
+        "/v1/chat/completions",
+        &[("authorization", "Bearer gw-secret")],
+        &chat("agentc/explore", None),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(server.requests().len(), 1);
+    assert!(!format!("{:?}", server.requests()[0].headers).contains("gw-secret"));
+}
