@@ -127,19 +127,6 @@ impl Refusal {
     }
 }
 
-/// The error type a status maps to in the Anthropic format.
-fn kind_of(status: u16) -> &'static str {
-    match status {
-        400 | 413 | 422 => "invalid_request_error",
-        401 => "authentication_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        429 => "rate_limit_error",
-        529 => "overloaded_error",
-        _ => "api_error",
-    }
-}
-
 /// What the client asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Endpoint {
@@ -683,7 +670,21 @@ async fn handle(
             Ok(Ok(resp)) if resp.status().is_success() => {
                 ev.attempts
                     .push(ok_attempt(&target, Some(resp.status().as_u16())));
-                return answer(s, door, wire, resp, permit, deadline, started, ev, &target).await;
+                let include_usage =
+                    value.pointer("/stream_options/include_usage") == Some(&Value::Bool(true));
+                return answer(
+                    s,
+                    door,
+                    wire,
+                    resp,
+                    permit,
+                    deadline,
+                    started,
+                    ev,
+                    &target,
+                    include_usage,
+                )
+                .await;
             }
             Ok(Ok(resp)) => {
                 let status = resp.status().as_u16();
@@ -751,12 +752,14 @@ async fn handle(
                     ev.route.as_ref(),
                 )));
             }
-            Err(Refusal::new(
-                status,
-                kind_of(status),
-                "upstream-error",
-                message,
-            ))
+            let upstream: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Ok(Reply::Done(json_response(
+                code,
+                &translate::translate_error_body(door, status, &upstream),
+                ev.agent.as_deref(),
+                ev.route.as_ref(),
+            )))
         }
         UpstreamError::Failure(_) => {
             let list: Vec<String> = ev
@@ -1130,6 +1133,7 @@ async fn answer(
     started: Instant,
     ev: &mut Event,
     target: &Target,
+    include_usage: bool,
 ) -> Result<Reply, Refusal> {
     let content_type = resp
         .headers()
@@ -1196,7 +1200,7 @@ async fn answer(
         )));
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
-    let mut conv = Converter::new(door, wire, &target.model);
+    let mut conv = Converter::new(door, wire, &target.model, include_usage);
     let agent = ev.agent.clone();
     let mut ev = ev.clone();
     let events = s.events.clone();
@@ -1205,65 +1209,65 @@ async fn answer(
         let mut upstream = resp.bytes_stream();
         let mut decoder = sse::Decoder::new();
         let mut relayed = 0usize;
-        let fail = |ev: &mut Event, code: &str, m: String| {
+        let fail = |ev: &mut Event, conv: &mut Converter, code: &str, m: String| {
             if ev.error.is_none() {
-                ev.error = Some((code.to_string(), m));
+                ev.error = Some((code.to_string(), m.clone()));
             }
+            (conv.abort(door, &m), true)
         };
         loop {
             let next = tokio::time::timeout_at(deadline, upstream.next()).await;
             let (out, end) = match next {
                 Ok(Some(Ok(bytes))) => match decoder.feed(&bytes) {
                     Ok(datas) => (conv.feed(bytes, &datas, &mut ev.usage), false),
-                    Err(_) => {
-                        fail(
-                            &mut ev,
-                            "invalid-response",
-                            "an event line longer than 8 MiB".into(),
-                        );
-                        (Vec::new(), true)
-                    }
-                },
-                Ok(Some(Err(e))) => {
-                    fail(
+                    Err(_) => fail(
                         &mut ev,
-                        "interrupted",
-                        format!("the answer broke off: {}", chat::cause(&e)),
-                    );
-                    (Vec::new(), true)
-                }
+                        &mut conv,
+                        "invalid-response",
+                        "an event line longer than 8 MiB".into(),
+                    ),
+                },
+                Ok(Some(Err(e))) => fail(
+                    &mut ev,
+                    &mut conv,
+                    "interrupted",
+                    format!("the answer broke off: {}", chat::cause(&e)),
+                ),
                 Ok(None) => {
                     let rest: Vec<String> = decoder.finish().into_iter().collect();
                     let mut out = conv.feed(Bytes::new(), &rest, &mut ev.usage);
                     out.extend(conv.finish());
                     (out, true)
                 }
-                Err(_) => {
-                    fail(&mut ev, "timeout", "the answer did not end in time".into());
-                    (Vec::new(), true)
-                }
+                Err(_) => fail(
+                    &mut ev,
+                    &mut conv,
+                    "timeout",
+                    "the answer did not end in time".into(),
+                ),
+            };
+            let (out, end) = if relayed + out.len() > max_answer {
+                fail(
+                    &mut ev,
+                    &mut conv,
+                    "answer-too-large",
+                    format!("the answer is larger than the gateway's limit of {max_answer} bytes"),
+                )
+            } else {
+                (out, end)
             };
             if !out.is_empty() {
                 relayed += out.len();
-                if relayed > max_answer {
-                    fail(
-                        &mut ev,
-                        "answer-too-large",
-                        format!(
-                            "the answer is larger than the gateway's limit of {max_answer} bytes"
-                        ),
-                    );
-                    break;
-                }
                 if ev.first_byte_ms.is_none() {
                     ev.first_byte_ms = Some(ms(started));
                 }
                 if tx.send(Ok(Bytes::from(out))).await.is_err() {
-                    fail(
-                        &mut ev,
-                        "client-closed",
-                        "the client went away before the answer ended".into(),
-                    );
+                    if ev.error.is_none() {
+                        ev.error = Some((
+                            "client-closed".into(),
+                            "the client went away before the answer ended".into(),
+                        ));
+                    }
                     break;
                 }
             }
@@ -1295,14 +1299,14 @@ enum Converter {
 }
 
 impl Converter {
-    fn new(door: Wire, wire: Wire, model: &str) -> Converter {
+    fn new(door: Wire, wire: Wire, model: &str, include_usage: bool) -> Converter {
         match (door, wire) {
             (Wire::Anthropic, Wire::OpenAi) => {
                 Converter::ToMessages(translate::ChatStreamToMessages::new(model))
             }
-            (Wire::OpenAi, Wire::Anthropic) => {
-                Converter::ToChat(translate::MessagesStreamToChat::new(model))
-            }
+            (Wire::OpenAi, Wire::Anthropic) => Converter::ToChat(
+                translate::MessagesStreamToChat::new(model).include_usage(include_usage),
+            ),
             _ => Converter::Pass,
         }
     }
@@ -1352,6 +1356,23 @@ impl Converter {
                 out
             }
         }
+    }
+
+    /// The answer broke off: an error event in the client's format, so
+    /// that it does not take a cut answer for a whole one.
+    fn abort(&mut self, door: Wire, message: &str) -> Vec<u8> {
+        let events = match self {
+            Converter::Pass => {
+                let body = translate::error_body(door, 502, "api_error", message);
+                return match door {
+                    Wire::Anthropic => format!("event: error\ndata: {body}\n\n").into_bytes(),
+                    Wire::OpenAi => format!("data: {body}\n\n").into_bytes(),
+                };
+            }
+            Converter::ToMessages(c) => c.abort(message),
+            Converter::ToChat(c) => c.abort(message),
+        };
+        events.iter().flat_map(|e| e.to_bytes()).collect()
     }
 
     fn finish(&mut self) -> Vec<u8> {
