@@ -254,3 +254,85 @@ fn claude_code_sub_agent_runs_on_lm_studio_through_the_gateway() {
     }
     assert_eq!(explore_events, 2);
 }
+
+#[test]
+#[ignore = "needs copilot; run by .ci/run"]
+fn copilot_cli_custom_agent_runs_on_its_plan_route_through_the_openai_door() {
+    let probe = Command::new("copilot").arg("--version").output();
+    if !matches!(probe, Ok(ref o) if o.status.success()) {
+        panic!("Copilot CLI (`copilot`) is not on PATH: install it with .ci/clients");
+    }
+    let project = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let root = project.path();
+    std::fs::create_dir_all(root.join(".github/agents")).unwrap();
+    std::fs::create_dir_all(root.join(".agents")).unwrap();
+    std::fs::write(
+        root.join(".github/agents/explore.agent.md"),
+        format!("---\nname: explore\ndescription: Read-only explorer for this repository.\ntools: [\"read\"]\n---\n{BODY}\n"),
+    )
+    .unwrap();
+    let lm = Scripted::start(|req, _| {
+        openai_answer(req, Some("Explorer here: nothing to change."), &[])
+    });
+    std::fs::write(
+        root.join(".agents/agentc.toml"),
+        format!(
+            "[providers.lm-studio]\nbase_url = \"{}\"\n\n[defaults]\nprovider = \"lm-studio\"\nmodel = \"qwen-test\"\n\n[gateway]\nparent = \"lm-studio/parent-model\"\n",
+            lm.base_url()
+        ),
+    )
+    .unwrap();
+    let g = Gateway::start(root, None, &[], &[]);
+    let out = Command::new("copilot")
+        .current_dir(root)
+        .args([
+            "-p",
+            "Look around and report.",
+            "--agent",
+            "explore",
+            "--allow-all-tools",
+            "--no-auto-update",
+        ])
+        .env("HOME", home.path())
+        .env("COPILOT_OFFLINE", "true")
+        .env("COPILOT_PROVIDER_BASE_URL", format!("{}/v1", g.url))
+        .env("COPILOT_MODEL", "gpt-4.1")
+        .env_remove("COPILOT_GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "copilot failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Explorer here: nothing to change."),
+        "{stdout}"
+    );
+    let seen = lm.requests();
+    assert!(!seen.is_empty());
+    let agent_requests: Vec<&Seen> = seen
+        .iter()
+        .filter(|r| r.body.to_string().contains("careful read-only explorer"))
+        .collect();
+    assert!(!agent_requests.is_empty(), "{seen:#?}");
+    for r in &agent_requests {
+        assert_eq!(r.path, "/v1/chat/completions");
+        // The plan's route, not the harness's model name.
+        assert_eq!(r.body["model"], "qwen-test");
+    }
+    let e = g.next_event("request");
+    assert_eq!(e["door"], "openai");
+    assert_eq!(e["agent"], "explore");
+    assert_eq!(e["matched"], "system-prompt");
+    assert_eq!(e["ignored_model"], "gpt-4.1");
+    assert_eq!(
+        e["route"],
+        json!({"provider": "lm-studio", "model": "qwen-test"})
+    );
+}
