@@ -378,3 +378,108 @@ fn with_a_gateway_key_clients_must_present_it() {
     assert_eq!(server.requests().len(), 1);
     assert!(!format!("{:?}", server.requests()[0].headers).contains("gw-secret"));
 }
+
+#[test]
+fn ctrl_c_lets_requests_in_flight_finish_and_exits_0() {
+    let server = Server::start();
+    server.reply(
+        "qwen",
+        Reply::slow("late answer", std::time::Duration::from_millis(400)),
+    );
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let mut g = start(&p);
+    let url = g.url.clone();
+    let client = std::thread::spawn(move || {
+        support::gateway::request(
+            &url,
+            "POST",
+            "/v1/chat/completions",
+            &[],
+            Some(&chat("agentc/explore", None)),
+        )
+    });
+    assert!(server.wait_in_flight(1, support::gateway::WAIT));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &g.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let r = client.join().unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["choices"][0]["message"]["content"], "late answer");
+    let status = g
+        .wait_exit(support::gateway::WAIT)
+        .expect("the gateway exits");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_full_queue_is_refused_with_529_or_503() {
+    let server = Server::start();
+    server.reply("qwen", Reply::Hang);
+    let p = Project::new(&server, "");
+    std::fs::write(
+        p.path().join(".agents/agentc.toml"),
+        format!("[providers.spare]\nkind = \"openai-compatible\"\nbase_url = \"{}\"\nmax_concurrency = 1\n", server.base_url()),
+    )
+    .unwrap();
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = Gateway::start(p.path(), None, &[], &["--max-queue", "1"]);
+    // One in flight (hanging), one waiting: the queue is full.
+    let url = g.url.clone();
+    let _held: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                support::gateway::request(
+                    &url,
+                    "POST",
+                    "/v1/chat/completions",
+                    &[],
+                    Some(&chat("agentc/explore", None)),
+                )
+            })
+        })
+        .collect();
+    assert!(server.wait_in_flight(1, support::gateway::WAIT));
+    // The second client waits in the queue; the third is refused at once.
+    let deadline = std::time::Instant::now() + support::gateway::WAIT;
+    loop {
+        let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+        if r.status == 503 || std::time::Instant::now() > deadline {
+            assert_eq!(r.status, 503, "{}", r.text());
+            let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+            assert!(
+                m.contains(
+                    "provider `spare` is at its max_concurrency (1) with 1 requests waiting"
+                ),
+                "{m}"
+            );
+            break;
+        }
+    }
+    let r = g.post(
+        "/v1/messages",
+        &[],
+        &json!({"model": "agentc/explore", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}),
+    );
+    assert_eq!(r.status, 529);
+    assert_eq!(r.json()["error"]["type"], "overloaded_error");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn count_tokens_on_an_openai_route_is_an_estimate() {
+    let server = Server::start();
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = start(&p);
+    let body = json!({"model": "agentc/explore", "messages": [{"role": "user", "content": "x".repeat(400)}]});
+    let r = g.post("/v1/messages/count_tokens", &[], &body);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-agentc-route"), "spare/qwen");
+    let n = r.json()["input_tokens"].as_u64().unwrap();
+    assert!((100..=140).contains(&n), "{n}");
+    assert!(server.requests().is_empty());
+}

@@ -418,8 +418,14 @@ fn refusal_response(
     route: Option<&Target>,
 ) -> Response {
     let message = format!("agentc gateway: {} [{}]", r.message, r.code);
-    let body = translate::error_body(door, r.status, r.kind, &message);
-    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    // 529 is Anthropic's "overloaded"; OpenAI's clients know 503.
+    let status = if r.status == 529 && door == Wire::OpenAi {
+        503
+    } else {
+        r.status
+    };
+    let body = translate::error_body(door, status, r.kind, &message);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     json_response(status, &body, agent, route)
 }
 
