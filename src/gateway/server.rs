@@ -218,6 +218,12 @@ impl Gateway {
     ) -> std::io::Result<()> {
         let stop = Arc::new(tokio::sync::Notify::new());
         let stopped = stop.clone();
+        use axum::serve::ListenerExt;
+        // Streamed events go out as they come, not when Nagle's algorithm
+        // decides.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = axum::serve(listener, self.app()).with_graceful_shutdown(async move {
             shutdown.await;
             stopped.notify_one();
