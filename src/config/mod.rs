@@ -1265,4 +1265,32 @@ max_file_size = 1000
         assert_eq!(c.aliases["fast"].value, "lm-studio/q");
         assert_eq!(c.aliases["slow"].value, "x/a");
     }
+
+    #[test]
+    fn gateway_parent_is_read_and_the_users_wins() {
+        let (project, d) = parse_project("[gateway]\nparent = \"openai/gpt-4.1\"\nparnt = 1\n");
+        assert_eq!(codes(&d), ["config-invalid"]);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `parent`?"));
+        assert_eq!(
+            project.gateway_parent.as_ref().map(|s| s.value.as_str()),
+            Some("openai/gpt-4.1")
+        );
+        let (user, _) = parse(
+            FileId(1),
+            "[gateway]\nparent = \"anthropic\"\n",
+            Scope::User,
+        );
+        let c = Config::merge(project.clone(), user, &NoTrust, None, &mut Vec::new());
+        assert_eq!(c.gateway_parent.as_deref(), Some("anthropic"));
+        let c = Config::merge(
+            project,
+            ScopeConfig::empty(Scope::User),
+            &NoTrust,
+            None,
+            &mut Vec::new(),
+        );
+        assert_eq!(c.gateway_parent.as_deref(), Some("openai/gpt-4.1"));
+        let (_, d) = parse_project("[gateway]\nparent = \" \"\n");
+        assert_eq!(codes(&d), ["config-invalid"]);
+    }
 }
