@@ -483,3 +483,76 @@ fn count_tokens_on_an_openai_route_is_an_estimate() {
     assert!((100..=140).contains(&n), "{n}");
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn the_anthropic_door_sends_the_parent_to_anthropic_with_the_clients_key() {
+    use support::scripted::{Scripted, anthropic_answer};
+    let parent = Scripted::start(|req, _| {
+        anthropic_answer(
+            req,
+            vec![json!({"type": "text", "text": "parent answer"})],
+            "end_turn",
+        )
+    });
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("agent answer"));
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    // Pointing a preset's key at another host is the user's call, not a
+    // repository's: the parent's table is in the user config.
+    let user = tempfile::tempdir().unwrap();
+    std::fs::write(
+        user.path().join("agentc.toml"),
+        format!(
+            "[providers.anthropic]\nbase_url = \"{}\"\n",
+            parent.base_url()
+        ),
+    )
+    .unwrap();
+    let g = Gateway::start(p.path(), Some(user.path()), &[], &[]);
+    let client = [
+        ("x-api-key", "sk-ant-client"),
+        ("anthropic-version", "2023-06-01"),
+        ("anthropic-beta", "tools-2024"),
+    ];
+    let ask = |system: &str, stream: bool| {
+        json!({"model": "claude-sonnet-5", "max_tokens": 100, "stream": stream,
+            "system": [{"type": "text", "text": system}],
+            "messages": [{"role": "user", "content": "hello"}]})
+    };
+    // The parent, streamed, passes through with the client's key.
+    let r = g.post(
+        "/v1/messages?beta=true",
+        &client,
+        &ask("You are Claude Code.", true),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-agentc-agent"), "(parent)");
+    assert_eq!(r.header("x-agentc-route"), "anthropic/claude-sonnet-5");
+    assert!(r.text().contains("parent answer"));
+    let seen = parent.requests();
+    assert_eq!(seen[0].path, "/v1/messages?beta=true");
+    assert_eq!(seen[0].header("x-api-key"), Some("sk-ant-client"));
+    assert_eq!(seen[0].header("anthropic-beta"), Some("tools-2024"));
+    assert_eq!(seen[0].body["model"], "claude-sonnet-5");
+    let e = g.next_event("request");
+    assert_eq!(e["matched"], "parent");
+    assert_eq!(e["usage"], json!({"input_tokens": 11, "output_tokens": 7}));
+    // The agent, recognised by its body, is translated for its OpenAI route.
+    let r = g.post(
+        "/v1/messages",
+        &client,
+        &ask(&format!("{BODY}\n\nNotes."), false),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-agentc-route"), "spare/qwen");
+    let answer = r.json();
+    assert_eq!(answer["type"], "message");
+    assert_eq!(answer["content"][0]["text"], "agent answer");
+    let sent = &server.requests()[0];
+    assert_eq!(sent.body["model"], "qwen");
+    assert_eq!(sent.body["messages"][0]["role"], "system");
+    assert_eq!(sent.headers.get("x-api-key"), None);
+    assert_eq!(sent.headers.get("authorization"), None);
+    assert_eq!(parent.requests().len(), 1);
+}

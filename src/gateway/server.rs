@@ -581,7 +581,7 @@ async fn handle(
                 "permission_error",
                 "untrusted-provider",
                 format!(
-                    "provider `{}` ({}) is not trusted: the project's config would send `{}` to a host outside this machine; review the `[providers.{}]` table, then run `agentc trust`",
+                    "provider `{}` ({}) is not trusted: the project's config would send `{}` there; review the `[providers.{}]` table, then run `agentc trust`",
                     provider.id,
                     provider.base_url,
                     provider.api_key_env.as_deref().unwrap_or("a key"),
