@@ -59,33 +59,38 @@ class Upstream:
                 with outer.lock:
                     outer.in_flight += 1
                     outer.peak = max(outer.peak, outer.in_flight)
-                try:
-                    if body.get("stream"):
-                        self.send_response(200)
-                        self.send_header("content-type", "text/event-stream")
-                        self.send_header("transfer-encoding", "chunked")
-                        self.end_headers()
-                        delay = outer.delay if body.get("slow") else 0
-                        for i in range(CHUNKS):
-                            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": body["model"],
-                                     "choices": [{"index": 0, "delta": {"content": f"w{i} "}, "finish_reason": None}]}
-                            self.write_chunk(f"data: {json.dumps(chunk)}\n\n".encode())
-                            if delay:
-                                time.sleep(delay)
-                        self.write_chunk(b"data: [DONE]\n\n")
-                        self.wfile.write(b"0\r\n\r\n")
-                    else:
-                        b = json.dumps({"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
-                                        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
-                                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
-                        self.send_response(200)
-                        self.send_header("content-type", "application/json")
-                        self.send_header("content-length", str(len(b)))
-                        self.end_headers()
-                        self.wfile.write(b)
-                finally:
+
+                def done():
+                    # Counted out before the last write: the gateway cannot
+                    # see the answer end (and start the next request) first.
                     with outer.lock:
                         outer.in_flight -= 1
+
+                if body.get("stream"):
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.send_header("transfer-encoding", "chunked")
+                    self.end_headers()
+                    delay = outer.delay if body.get("slow") else 0
+                    for i in range(CHUNKS):
+                        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": body["model"],
+                                 "choices": [{"index": 0, "delta": {"content": f"w{i} "}, "finish_reason": None}]}
+                        self.write_chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                        if delay:
+                            time.sleep(delay)
+                    self.write_chunk(b"data: [DONE]\n\n")
+                    done()
+                    self.wfile.write(b"0\r\n\r\n")
+                else:
+                    b = json.dumps({"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
+                                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+                                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(b)))
+                    done()
+                    self.end_headers()
+                    self.wfile.write(b)
 
             def write_chunk(self, data):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
