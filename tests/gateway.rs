@@ -556,3 +556,80 @@ fn the_anthropic_door_sends_the_parent_to_anthropic_with_the_clients_key() {
     assert_eq!(sent.headers.get("authorization"), None);
     assert_eq!(parent.requests().len(), 1);
 }
+
+#[test]
+fn a_claude_agent_file_is_rerouted_by_the_users_config() {
+    let server = Server::start();
+    server.reply("qwen-local", Reply::answer("from lm"));
+    let p = Project::new(&server, "");
+    std::fs::create_dir_all(p.path().join(".claude/agents")).unwrap();
+    std::fs::write(
+        p.path().join(".claude/agents/reviewer.md"),
+        format!("---\nname: reviewer\ndescription: Reviews diffs.\ntools: Read, Grep\nmodel: sonnet\n---\n{BODY}\n"),
+    )
+    .unwrap();
+    let user = tempfile::tempdir().unwrap();
+    std::fs::write(
+        user.path().join("agentc.toml"),
+        "[agents.reviewer]\nprovider = \"spare\"\nmodel = \"qwen-local\"\n",
+    )
+    .unwrap();
+    let g = Gateway::start(p.path(), Some(user.path()), &[], &[]);
+    let r = g.post(
+        "/v1/chat/completions",
+        &[],
+        &chat(
+            "claude-sonnet-5",
+            Some(&format!("{BODY}\n\nNotes: absolute paths.")),
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-agentc-agent"), "reviewer");
+    assert_eq!(r.header("x-agentc-route"), "spare/qwen-local");
+}
+
+#[test]
+fn a_dead_provider_holds_up_only_its_own_agents() {
+    let server = Server::start();
+    server.reply("stuck", Reply::Hang);
+    server.reply("quick", Reply::answer("quick answer"));
+    let p = Project::new(&server, "");
+    p.agent("slow", "provider: spare\nmodel: stuck\n", "The slow one.");
+    p.agent("fast", "provider: local\nmodel: quick\n", "The fast one.");
+    let g = start(&p);
+    let url = g.url.clone();
+    let _stuck: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                support::gateway::request(
+                    &url,
+                    "POST",
+                    "/v1/chat/completions",
+                    &[],
+                    Some(&chat("agentc/slow", None)),
+                )
+            })
+        })
+        .collect();
+    assert!(server.wait_in_flight(4, support::gateway::WAIT));
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/fast", None));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["choices"][0]["message"]["content"], "quick answer");
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_with_413() {
+    let server = Server::start();
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = Gateway::start(p.path(), None, &[], &["--max-body", "1000"]);
+    let big = chat("agentc/explore", Some(&"x".repeat(2000)));
+    let r = g.post("/v1/chat/completions", &[], &big);
+    assert_eq!(r.status, 413);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "agentc gateway: the request body is larger than the gateway's limit of 1000 bytes [body-too-large]"
+    );
+    assert!(server.requests().is_empty());
+}
