@@ -633,3 +633,80 @@ fn a_body_over_the_limit_is_refused_with_413() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_stream_that_breaks_before_its_first_byte_falls_back() {
+    use support::scripted::{Answer, Scripted};
+    let broken = Scripted::start(|_, _| Answer {
+        cut: true,
+        ..Answer::sse(&[(None, "{}".into())])
+    });
+    let server = Server::start();
+    server.reply("up", Reply::answer("whole answer"));
+    let p = Project::new(&server, "");
+    let toml = std::fs::read_to_string(p.path().join(".agents/agentc.toml")).unwrap();
+    std::fs::write(
+        p.path().join(".agents/agentc.toml"),
+        format!(
+            "{toml}\n[providers.broken]\nkind = \"openai-compatible\"\nbase_url = \"{}\"\n",
+            broken.base_url()
+        ),
+    )
+    .unwrap();
+    p.agent(
+        "explore",
+        "provider: broken\nmodel: m\nfallback: [spare/up]\n",
+        BODY,
+    );
+    let g = start(&p);
+    let mut body = chat("agentc/explore", None);
+    body["stream"] = json!(true);
+    let r = g.post("/v1/chat/completions", &[], &body);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-agentc-route"), "spare/up");
+    assert_eq!(r.sse_data().last().unwrap(), "[DONE]");
+    let e = g.next_event("request");
+    let attempts = e["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{e}");
+    assert_eq!(attempts[0]["status"], "error");
+    assert_eq!(attempts[0]["http_status"], Value::Null);
+    assert_eq!(attempts[1]["status"], "ok");
+    assert_eq!(e["error"], Value::Null);
+}
+
+#[test]
+fn a_stream_broken_after_its_first_byte_ends_with_an_error_and_no_fallback() {
+    let server = Server::start();
+    server.reply(
+        "cut",
+        Reply::CloseMidStream {
+            text: "partial answer here".into(),
+        },
+    );
+    server.reply("up", Reply::answer("never"));
+    let p = Project::new(&server, "");
+    p.agent(
+        "explore",
+        "provider: spare\nmodel: cut\nfallback: [spare/up]\n",
+        BODY,
+    );
+    let g = start(&p);
+    let mut body = chat("agentc/explore", None);
+    body["stream"] = json!(true);
+    let r = g.post("/v1/chat/completions", &[], &body);
+    assert_eq!(r.status, 200);
+    let data = r.sse_data();
+    assert_ne!(data.last().unwrap(), "[DONE]");
+    let last: Value = serde_json::from_str(data.last().unwrap()).unwrap();
+    assert!(
+        last["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the answer broke off"),
+        "{last}"
+    );
+    let e = g.next_event("request");
+    assert_eq!(e["error"]["code"], "interrupted");
+    assert_eq!(e["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(server.models_requested(), ["cut"]);
+}

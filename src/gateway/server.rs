@@ -684,7 +684,7 @@ async fn handle(
                     .push(ok_attempt(&target, Some(resp.status().as_u16())));
                 let include_usage =
                     value.pointer("/stream_options/include_usage") == Some(&Value::Bool(true));
-                return answer(
+                match answer(
                     s,
                     door,
                     wire,
@@ -696,7 +696,18 @@ async fn handle(
                     &target,
                     include_usage,
                 )
-                .await;
+                .await
+                {
+                    Ok(reply) => return Ok(reply),
+                    Err(AnswerEnd::Refused(r)) => return Err(r),
+                    // Nothing reached the client: the next route may answer.
+                    Err(AnswerEnd::Unavailable(f)) => {
+                        ev.attempts.pop();
+                        ev.first_byte_ms = None;
+                        ev.usage = None;
+                        UpstreamError::Failure(f)
+                    }
+                }
             }
             Ok(Ok(resp)) => {
                 let status = resp.status().as_u16();
@@ -717,7 +728,6 @@ async fn handle(
                 }
             }
         };
-        drop(permit);
         let attempt = Attempt {
             provider: target.provider.clone(),
             model: target.model.clone(),
@@ -1146,7 +1156,7 @@ async fn answer(
     ev: &mut Event,
     target: &Target,
     include_usage: bool,
-) -> Result<Reply, Refusal> {
+) -> Result<Reply, AnswerEnd> {
     let content_type = resp
         .headers()
         .get("content-type")
@@ -1160,21 +1170,19 @@ async fn answer(
         drop(permit);
         let body = match read {
             Ok(Ok(b)) => b,
+            Ok(Err(f @ Failure::Connect(_))) => return Err(AnswerEnd::Unavailable(f)),
             Ok(Err(f)) => {
-                return Err(Refusal::new(
+                return Err(AnswerEnd::Refused(Refusal::new(
                     502,
                     "api_error",
                     "invalid-response",
                     f.message(),
-                ));
+                )));
             }
             Err(_) => {
-                return Err(Refusal::new(
-                    504,
-                    "api_error",
-                    "timeout",
-                    "the answer did not arrive in time",
-                ));
+                return Err(AnswerEnd::Unavailable(Failure::Timeout(timeout_ms(
+                    deadline, started,
+                ))));
             }
         };
         let parsed: Option<Value> = serde_json::from_slice(&body).ok();
@@ -1192,18 +1200,20 @@ async fn answer(
             )));
         }
         let v = parsed.ok_or_else(|| {
-            Refusal::new(
+            AnswerEnd::Refused(Refusal::new(
                 502,
                 "api_error",
                 "invalid-response",
                 "the provider's answer is not JSON",
-            )
+            ))
         })?;
         let out = match door {
             Wire::Anthropic => translate::chat_response_to_messages(&v, &target.model),
             Wire::OpenAi => translate::messages_response_to_chat(&v, &target.model),
         }
-        .map_err(|e| Refusal::new(502, "api_error", "untranslatable", e.message))?;
+        .map_err(|e| {
+            AnswerEnd::Refused(Refusal::new(502, "api_error", "untranslatable", e.message))
+        })?;
         return Ok(Reply::Done(json_response(
             StatusCode::OK,
             &out,
@@ -1211,6 +1221,24 @@ async fn answer(
             Some(target),
         )));
     }
+    // The first piece decides: until it has come, the next route may still
+    // answer instead.
+    let mut upstream = resp.bytes_stream();
+    let first = match tokio::time::timeout_at(deadline, upstream.next()).await {
+        Ok(Some(Ok(bytes))) => bytes,
+        Ok(Some(Err(e))) => return Err(AnswerEnd::Unavailable(Failure::Connect(chat::cause(&e)))),
+        Ok(None) => {
+            return Err(AnswerEnd::Unavailable(Failure::Connect(
+                "the stream ended before its first event".into(),
+            )));
+        }
+        Err(_) => {
+            return Err(AnswerEnd::Unavailable(Failure::Timeout(timeout_ms(
+                deadline, started,
+            ))));
+        }
+    };
+    let mut upstream = Box::pin(futures_util::stream::iter([Ok(first)]).chain(upstream));
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let mut conv = Converter::new(door, wire, &target.model, include_usage);
     let agent = ev.agent.clone();
@@ -1218,7 +1246,6 @@ async fn answer(
     let events = s.events.clone();
     tokio::spawn(async move {
         let _permit = permit;
-        let mut upstream = resp.bytes_stream();
         let mut decoder = sse::Decoder::new();
         let mut relayed = 0usize;
         let fail = |ev: &mut Event, conv: &mut Converter, code: &str, m: String| {
@@ -1301,6 +1328,26 @@ async fn answer(
         agent.as_deref(),
         Some(target),
     )))
+}
+
+/// Why a 2xx did not become an answer.
+enum AnswerEnd {
+    /// Refused with an error of the gateway's own.
+    Refused(Refusal),
+    /// Broke before anything reached the client: the chain goes on.
+    Unavailable(Failure),
+}
+
+impl From<Refusal> for AnswerEnd {
+    fn from(r: Refusal) -> AnswerEnd {
+        AnswerEnd::Refused(r)
+    }
+}
+
+/// An attempt's time limit in milliseconds, from its deadline.
+fn timeout_ms(deadline: tokio::time::Instant, started: Instant) -> u64 {
+    let total = deadline.into_std().saturating_duration_since(started);
+    u64::try_from(total.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A stream relayed as it is, or translated event by event.

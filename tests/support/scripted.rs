@@ -36,6 +36,8 @@ pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// Send the head only, promising the body, then close the connection.
+    pub cut: bool,
 }
 
 impl Answer {
@@ -44,6 +46,7 @@ impl Answer {
             status,
             content_type: "application/json".into(),
             body: v.to_string().into_bytes(),
+            cut: false,
         }
     }
 
@@ -60,6 +63,7 @@ impl Answer {
             status: 200,
             content_type: "text/event-stream".into(),
             body: body.into_bytes(),
+            cut: false,
         }
     }
 }
@@ -150,6 +154,10 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Seen>>, script: &Script) {
             a.content_type,
             a.body.len()
         );
+        if a.cut {
+            let _ = out.write_all(head.as_bytes());
+            return;
+        }
         if out.write_all(head.as_bytes()).is_err() || out.write_all(&a.body).is_err() {
             return;
         }
