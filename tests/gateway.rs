@@ -94,6 +94,12 @@ fn agentc_model_names_pick_the_agent_and_models_lists_them() {
         .collect();
     assert_eq!(text, "hello there");
     let e = g.next_event("request");
+    assert_eq!(
+        (e["method"].as_str(), e["path"].as_str()),
+        (Some("GET"), Some("/v1/models"))
+    );
+    assert_eq!(e["matched"], Value::Null);
+    let e = g.next_event("request");
     assert_eq!(e["matched"], "model");
     assert_eq!(e["ignored_model"], Value::Null);
     assert_eq!(e["stream"], true);

@@ -15,7 +15,9 @@ pub struct Event {
     /// The plan generation the request was routed with.
     pub generation: u64,
     pub agent: Option<String>,
-    pub matched: Matched,
+    /// How the agent was recognised; `None` for requests that name none
+    /// (`GET /v1/models`, unknown paths, requests refused before routing).
+    pub matched: Option<Matched>,
     /// A harness-native model name that did not override the plan.
     pub ignored_model: Option<String>,
     pub planned: Option<Target>,
@@ -42,7 +44,7 @@ impl Event {
             path: path.to_string(),
             generation: 0,
             agent: None,
-            matched: Matched::Parent,
+            matched: None,
             ignored_model: None,
             planned: None,
             route: None,
@@ -64,7 +66,7 @@ impl Event {
             "path": self.path,
             "generation": self.generation,
             "agent": self.agent,
-            "matched": self.matched.as_str(),
+            "matched": self.matched.map(Matched::as_str),
             "ignored_model": self.ignored_model,
             "planned": self.planned.as_ref().map(Target::to_json),
             "route": self.route.as_ref().map(Target::to_json),
@@ -80,9 +82,10 @@ impl Event {
 
     /// `POST /v1/messages explore (system-prompt) -> lm-studio/qwen 200 12ms`
     pub fn human(&self) -> String {
-        let who = match &self.agent {
-            Some(a) => format!("{a} ({})", self.matched.as_str()),
-            None => "parent".to_string(),
+        let who = match (&self.agent, self.matched) {
+            (Some(a), Some(m)) => format!("{a} ({})", m.as_str()),
+            (_, Some(_)) => "parent".to_string(),
+            _ => "-".to_string(),
         };
         let route = self
             .route
@@ -152,7 +155,7 @@ mod tests {
     fn human_lines_escape_control_characters() {
         let mut e = Event::new("openai", "POST", "/v1/chat/completions");
         e.agent = Some("explore".into());
-        e.matched = Matched::SystemPrompt;
+        e.matched = Some(Matched::SystemPrompt);
         e.route = Some(Target {
             provider: "lm-studio".into(),
             model: "q\u{1b}[2J".into(),

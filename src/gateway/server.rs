@@ -329,7 +329,8 @@ async fn chat(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
     serve_request(s, Endpoint::Chat, req).await
 }
 
-async fn not_found(req: HttpRequest) -> Response {
+async fn not_found(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
+    let started = Instant::now();
     let wire = if req.uri().path().contains("chat") {
         Wire::OpenAi
     } else {
@@ -345,12 +346,24 @@ async fn not_found(req: HttpRequest) -> Response {
             req.uri().path()
         ),
     );
-    refusal_response(wire, &r, None, None)
+    let response = refusal_response(wire, &r, None, None);
+    let mut ev = Event::new(door_name(wire), req.method().as_str(), req.uri().path());
+    ev.status = r.status;
+    ev.error = Some((r.code, r.message));
+    ev.latency_ms = ms(started);
+    (s.events)(ev);
+    response
 }
 
 /// `GET /v1/models`: every agent as `agentc/<name>`, in a shape both
 /// OpenAI's and Anthropic's clients read.
-async fn models(State(s): State<Arc<Shared>>) -> Response {
+async fn models(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
+    let started = Instant::now();
+    let door = if req.headers().contains_key("anthropic-version") {
+        Wire::Anthropic
+    } else {
+        Wire::OpenAi
+    };
     let g = s.generation();
     let data: Vec<Value> = g
         .router
@@ -378,6 +391,10 @@ async fn models(State(s): State<Arc<Shared>>) -> Response {
         "has_more": false,
         "data": data,
     });
+    let mut ev = Event::new(door_name(door), "GET", req.uri().path());
+    ev.generation = g.number;
+    ev.latency_ms = ms(started);
+    (s.events)(ev);
     json_response(StatusCode::OK, &body, None, None)
 }
 
@@ -404,7 +421,7 @@ fn respond(
     if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert("content-type", v);
     }
-    let agent = agent.unwrap_or(PARENT_AGENT);
+    let agent = agent.unwrap_or("-");
     h.insert(
         "x-agentc-agent",
         HeaderValue::from_str(agent).unwrap_or(HeaderValue::from_static("-")),
@@ -457,7 +474,7 @@ async fn serve_request(s: Arc<Shared>, endpoint: Endpoint, req: HttpRequest) -> 
             r
         }
         Err(refusal) => {
-            let r = refusal_response(door, &refusal, ev.agent.as_deref(), ev.route.as_ref());
+            let r = refusal_response(door, &refusal, header_agent(&ev), ev.route.as_ref());
             ev.status = refusal.status;
             ev.error = Some((refusal.code, refusal.message));
             ev.latency_ms = ms(started);
@@ -469,6 +486,16 @@ async fn serve_request(s: Arc<Shared>, endpoint: Endpoint, req: HttpRequest) -> 
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// What `x-agentc-agent` says: the agent, `(parent)` for the parent
+/// session, nothing (`-`) before either was decided.
+fn header_agent(ev: &Event) -> Option<&str> {
+    match (&ev.agent, ev.matched) {
+        (Some(a), _) => Some(a),
+        (None, Some(Matched::Parent)) => Some(PARENT_AGENT),
+        _ => None,
+    }
 }
 
 /// The credential a client presented: `x-api-key`, else a bearer token.
@@ -612,7 +639,7 @@ async fn handle(
             return Ok(Reply::Done(json_response(
                 StatusCode::OK,
                 &json!({"input_tokens": estimate}),
-                ev.agent.as_deref(),
+                header_agent(ev),
                 Some(&target),
             )));
         }
@@ -770,7 +797,7 @@ async fn handle(
                     code,
                     &content_type,
                     Body::from(body),
-                    ev.agent.as_deref(),
+                    header_agent(ev),
                     ev.route.as_ref(),
                 )));
             }
@@ -779,7 +806,7 @@ async fn handle(
             Ok(Reply::Done(json_response(
                 code,
                 &translate::translate_error_body(door, status, &upstream),
-                ev.agent.as_deref(),
+                header_agent(ev),
                 ev.route.as_ref(),
             )))
         }
@@ -917,13 +944,13 @@ fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Ro
                 format!("unknown agent `{name}`; {}", known()),
             ));
         }
-        ev.matched = Matched::Model;
+        ev.matched = Some(Matched::Model);
         Some(name.to_string())
     } else if let Some(name) = g.matcher.find(recognise::system_texts(value).into_iter()) {
-        ev.matched = Matched::SystemPrompt;
+        ev.matched = Some(Matched::SystemPrompt);
         Some(name.to_string())
     } else {
-        ev.matched = Matched::Parent;
+        ev.matched = Some(Matched::Parent);
         None
     };
     ev.agent.clone_from(&agent);
@@ -938,10 +965,10 @@ fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Ro
         });
     };
     // A `call` layer only from an agentc model reference.
-    let call = if ev.matched != Matched::Model && router.target(client_model).is_some() {
+    let call = if ev.matched != Some(Matched::Model) && router.target(client_model).is_some() {
         Some(client_model)
     } else {
-        if ev.matched != Matched::Model && !client_model.is_empty() {
+        if ev.matched != Some(Matched::Model) && !client_model.is_empty() {
             ev.ignored_model = Some(client_model.to_string());
         }
         None
@@ -1195,7 +1222,7 @@ async fn answer(
                 StatusCode::OK,
                 &content_type,
                 Body::from(body),
-                ev.agent.as_deref(),
+                header_agent(ev),
                 Some(target),
             )));
         }
@@ -1217,7 +1244,7 @@ async fn answer(
         return Ok(Reply::Done(json_response(
             StatusCode::OK,
             &out,
-            ev.agent.as_deref(),
+            header_agent(ev),
             Some(target),
         )));
     }
@@ -1241,7 +1268,7 @@ async fn answer(
     let mut upstream = Box::pin(futures_util::stream::iter([Ok(first)]).chain(upstream));
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let mut conv = Converter::new(door, wire, &target.model, include_usage);
-    let agent = ev.agent.clone();
+    let agent = header_agent(ev).map(str::to_string);
     let mut ev = ev.clone();
     let events = s.events.clone();
     tokio::spawn(async move {
