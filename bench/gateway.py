@@ -10,6 +10,8 @@ project whose agent routes to it, then:
    on kept-alive connections; the p50 of each and of the per-pair
    difference (the added latency);
 2. streaming: the same, timed to the first byte of the streamed body;
+   both again through the Anthropic door, which translates the request,
+   the answer and the stream;
 3. 500 concurrent streams through the gateway with `max_concurrency = 8`
    on the provider: every stream must arrive whole (all chunks and
    `[DONE]`), the upstream must never see more than 8 at once; the
@@ -135,18 +137,24 @@ def percentile(values, p):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def side_by_side(up_port, gw_port, n, stream):
+def side_by_side(up_port, gw_port, n, stream, door="openai"):
     direct, via, diffs = [], [], []
     dc, gc = connect(up_port), connect(gw_port)
     body_d = {"model": "qwen-test", "messages": [{"role": "user", "content": "hi"}], "stream": stream}
-    body_g = dict(body_d, model="agentc/bench")
+    if door == "openai":
+        path_g, body_g = "/v1/chat/completions", dict(body_d, model="agentc/bench")
+    else:
+        # The Anthropic door: the gateway translates both ways.
+        path_g = "/v1/messages"
+        body_g = {"model": "agentc/bench", "max_tokens": 100, "stream": stream,
+                  "messages": [{"role": "user", "content": "hi"}]}
     for i in range(n + 50):
         # Alternate which goes first, so neither always meets a warm cache.
         if i % 2:
             a = once(dc, "/v1/chat/completions", body_d, stream)
-            b = once(gc, "/v1/chat/completions", body_g, stream)
+            b = once(gc, path_g, body_g, stream)
         else:
-            b = once(gc, "/v1/chat/completions", body_g, stream)
+            b = once(gc, path_g, body_g, stream)
             a = once(dc, "/v1/chat/completions", body_d, stream)
         if i >= 50:  # warm-up
             direct.append(a)
@@ -227,10 +235,11 @@ def main():
     threading.Thread(target=lambda: [None for _ in gw.stdout], daemon=True).start()
     try:
         print(f"load: {open('/proc/loadavg').read().strip()}")
-        for stream in (False, True):
-            d, v, diff = side_by_side(up.port, gw_port, args.requests, stream)
-            what = "first streamed byte" if stream else "non-streaming"
-            print(f"{what:20s} direct p50 {statistics.median(d):.3f} ms  gateway p50 {statistics.median(v):.3f} ms  "
+        for door, stream in (("openai", False), ("openai", True), ("anthropic", False), ("anthropic", True)):
+            d, v, diff = side_by_side(up.port, gw_port, args.requests, stream, door)
+            what = ("first streamed byte" if stream else "non-streaming") + (
+                ", translated" if door == "anthropic" else "")
+            print(f"{what:32s} direct p50 {statistics.median(d):.3f} ms  gateway p50 {statistics.median(v):.3f} ms  "
                   f"added p50 {statistics.median(diff):.3f} ms (p95 {percentile(diff, 95):.3f} ms) over {len(diff)} pairs")
         idle = rss_kib(gw.pid)
         up.peak = 0
