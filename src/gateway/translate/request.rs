@@ -8,6 +8,18 @@ use serde_json::{Map, Value, json};
 /// model accepts; an agent's `max_tokens` in the plan replaces it.
 pub const DEFAULT_MAX_TOKENS: u64 = 4096;
 
+/// The largest Anthropic `max_tokens` passed on to an OpenAI-compatible
+/// upstream. Anthropic makes every client send a ceiling, and Claude Code
+/// sends 64000, more than many models allow (DeepSeek, vLLM with a short
+/// context, OpenAI's own): a larger value is left out, so the upstream
+/// uses its own limit.
+pub const FORWARDED_MAX_TOKENS: u64 = 8192;
+
+/// The first system block Claude Code sends: a billing marker whose hash
+/// changes on every request. It means nothing to another model and would
+/// defeat a local server's prompt cache.
+const BILLING_HEADER: &str = "x-anthropic-billing-header:";
+
 /// Thinking budgets for OpenAI's `reasoning_effort` on an Anthropic
 /// upstream (1024 is Anthropic's minimum budget).
 const THINKING_BUDGETS: &[(&str, u64)] = &[("low", 1024), ("medium", 4096), ("high", 16384)];
@@ -50,8 +62,10 @@ pub fn messages_to_chat(req: &Value) -> Result<Value, TranslateError> {
     }
     out.insert("messages".into(), messages.into());
 
-    if let Some(max) = fields.get("max_tokens") {
-        out.insert("max_tokens".into(), max.clone());
+    if let Some(max) = fields.get("max_tokens").and_then(Value::as_u64)
+        && max <= FORWARDED_MAX_TOKENS
+    {
+        out.insert("max_tokens".into(), max.into());
     }
     for key in ["temperature", "top_p"] {
         if let Some(v) = fields.get(key).filter(|v| v.is_number()) {
@@ -69,12 +83,19 @@ pub fn messages_to_chat(req: &Value) -> Result<Value, TranslateError> {
             out.insert("stream_options".into(), json!({"include_usage": true}));
         }
     }
-    if let Some(user) = fields
-        .get("metadata")
-        .and_then(|m| m.get("user_id"))
-        .and_then(Value::as_str)
+    if let Some(format) = fields
+        .get("output_config")
+        .and_then(|c| c.get("format"))
+        .filter(|f| block_type(f) == "json_schema")
     {
-        out.insert("user".into(), user.into());
+        let schema = format
+            .get("schema")
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object"}));
+        out.insert(
+            "response_format".into(),
+            json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema}}),
+        );
     }
 
     let tools = match fields.get("tools") {
@@ -108,7 +129,12 @@ fn system_text(system: &Value) -> Result<String, TranslateError> {
             let mut parts = Vec::new();
             for block in blocks {
                 match block_type(block) {
-                    "text" => parts.push(str_field(block, "text").unwrap_or("")),
+                    "text" => {
+                        let text = str_field(block, "text").unwrap_or("");
+                        if !text.starts_with(BILLING_HEADER) {
+                            parts.push(text);
+                        }
+                    }
                     other => return Err(err(format!("system blocks must be text, not `{other}`"))),
                 }
             }
@@ -123,9 +149,18 @@ fn system_text(system: &Value) -> Result<String, TranslateError> {
 /// user message with the rest of the turn.
 fn message_to_chat(message: &Value, out: &mut Vec<Value>) -> Result<(), TranslateError> {
     let role = str_field(message, "role").unwrap_or("");
+    if role == "system" {
+        // Mid-conversation system messages (Claude Code lists its agent
+        // types in one) stay where they are: OpenAI allows them anywhere.
+        let text = system_text(message.get("content").unwrap_or(&Value::Null))?;
+        if !text.is_empty() {
+            out.push(json!({"role": "system", "content": text}));
+        }
+        return Ok(());
+    }
     if role != "user" && role != "assistant" {
         return Err(err(format!(
-            "role must be `user` or `assistant`, not `{role}`"
+            "role must be `user`, `assistant` or `system`, not `{role}`"
         )));
     }
     let blocks = match message.get("content") {
@@ -346,10 +381,16 @@ fn tool_to_chat(tool: &Value) -> Result<Value, TranslateError> {
     if let Some(description) = tool.get("description").filter(|d| d.is_string()) {
         function["description"] = description.clone();
     }
-    function["parameters"] = tool
+    let mut parameters = tool
         .get("input_schema")
         .cloned()
         .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+    // Claude Code's schemas name their JSON Schema draft; some
+    // OpenAI-compatible servers (Gemini's) refuse the keyword.
+    if let Some(schema) = parameters.as_object_mut() {
+        schema.remove("$schema");
+    }
+    function["parameters"] = parameters;
     Ok(json!({"type": "function", "function": function}))
 }
 
@@ -385,14 +426,6 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
         && n != 1
     {
         return Err(err("`n` other than 1 has no Anthropic equivalent"));
-    }
-    match fields.get("response_format").map(block_type) {
-        None | Some("text") => {}
-        Some(kind) => {
-            return Err(err(format!(
-                "response_format `{kind}` has no Anthropic Messages equivalent"
-            )));
-        }
     }
 
     let Some(history) = fields.get("messages").and_then(Value::as_array) else {
@@ -519,6 +552,21 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
     }
     if let Some(user) = fields.get("user").and_then(Value::as_str) {
         out.insert("metadata".into(), json!({"user_id": user}));
+    }
+    // Structured output: a JSON schema carries over; `json_object` (any
+    // JSON at all) has no Anthropic form and is left to the prompt.
+    if let Some(format) = fields.get("response_format")
+        && block_type(format) == "json_schema"
+    {
+        let schema = format
+            .get("json_schema")
+            .and_then(|s| s.get("schema"))
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object"}));
+        out.insert(
+            "output_config".into(),
+            json!({"format": {"type": "json_schema", "schema": schema}}),
+        );
     }
 
     let tools = match fields.get("tools") {

@@ -545,6 +545,6 @@ impl MessagesStreamToChat {
 
 fn openai_error(kind: &str, message: &str) -> SseEvent {
     SseEvent::data(&json!({
-        "error": {"message": message, "type": super::openai_error_kind(kind, 500), "param": null, "code": null},
+        "error": {"message": message, "type": super::openai_error_kind(kind, 500), "param": null, "code": kind},
     }))
 }
