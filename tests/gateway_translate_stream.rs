@@ -637,7 +637,7 @@ fn assemble_chat(chunks: &[Value]) -> (String, Vec<(String, String, String)>, St
             .into_iter()
             .flatten()
         {
-            let i = call["index"].as_u64().unwrap() as usize;
+            let i = call["index"].as_u64().expect("tool call index") as usize;
             if calls.len() <= i {
                 calls.resize(i + 1, Default::default());
             }
