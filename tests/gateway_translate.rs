@@ -1022,3 +1022,147 @@ fn translate_errors_display_their_message() {
     assert_eq!(err.to_string(), "the request body must be a JSON object");
     let _: &dyn std::error::Error = &err;
 }
+
+// ---------------------------------------------------------------------
+// Real requests: Claude Code 2.1.197, captured on a loopback server while
+// its parent session ran a custom `explorer` agent that read a text file
+// and a PNG in parallel (long prose trimmed, ids zeroed).
+
+fn fixture(name: &str) -> Value {
+    let text = match name {
+        "parent-first" => include_str!("fixtures/gateway/claude-code-parent-first.json"),
+        "subagent-tool-results" => {
+            include_str!("fixtures/gateway/claude-code-subagent-tool-results.json")
+        }
+        "parent-agent-result" => {
+            include_str!("fixtures/gateway/claude-code-parent-agent-result.json")
+        }
+        other => panic!("no fixture {other}"),
+    };
+    serde_json::from_str(text).expect("fixture is JSON")
+}
+
+#[test]
+fn claude_code_subagent_request_to_openai() {
+    let req = fixture("subagent-tool-results");
+    let out = to_chat(req.clone());
+    let system: Vec<&str> = req["system"]
+        .as_array()
+        .expect("system blocks")
+        .iter()
+        .skip(1)
+        .map(|b| b["text"].as_str().expect("text"))
+        .collect();
+    assert!(system[1].starts_with("MARKER-EXPLORER You are a read-only explorer."));
+    assert_eq!(
+        out["messages"],
+        json!([
+            {"role": "system", "content": system.join("\n\n")},
+            {"role": "user", "content": "<system-reminder>\nAs you answer the user's questions, you can use the following context:\n# currentDate\nToday's date is 2026-12-06.\n\n      IMPORTANT: this context may or may not be relevant to your tasks. You should not respond to this context unless it is highly relevant to your task.\n</system-reminder>\n\n\n\nRead the note file and say what it says."},
+            {"role": "assistant", "content": "Reading both.", "tool_calls": [
+                {"id": "toolu_2_1", "type": "function", "function": {"name": "Read", "arguments": "{\"file_path\":\"/home/user/project/note.txt\"}"}},
+                {"id": "toolu_2_2", "type": "function", "function": {"name": "Read", "arguments": "{\"file_path\":\"/home/user/project/dot.png\"}"}}
+            ]},
+            {"role": "tool", "tool_call_id": "toolu_2_1", "content": "1\thello from the note\n2\t"},
+            {"role": "tool", "tool_call_id": "toolu_2_2", "content": "[image: attached to the next user message]"},
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="}}]}
+        ])
+    );
+    let mut keys: Vec<&String> = out.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["messages", "model", "stream", "stream_options", "tools"]
+    );
+    assert_eq!(out["model"], json!("claude-opus-4-8"));
+    let tools = out["tools"].as_array().expect("tools");
+    let names: Vec<&str> = tools
+        .iter()
+        .map(|t| t["function"]["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Read", "Grep", "Glob"]);
+    for (tool, original) in tools.iter().zip(req["tools"].as_array().expect("tools")) {
+        let mut schema = original["input_schema"].clone();
+        schema.as_object_mut().expect("schema").remove("$schema");
+        assert_eq!(tool["function"]["parameters"], schema);
+        assert_eq!(tool["function"]["description"], original["description"]);
+    }
+}
+
+/// Every tool message answers a call of the assistant message before it,
+/// and nothing Anthropic-only is left.
+fn assert_valid_chat_request(out: &Value) {
+    let text = out.to_string();
+    for anthropic_only in [
+        "\"cache_control\"",
+        "x-anthropic-billing-header",
+        "\"thinking\"",
+        "\"input_schema\"",
+        "\"type\":\"tool_use\"",
+        "\"type\":\"tool_result\"",
+        "\"type\":\"image\"",
+    ] {
+        assert!(
+            !text.contains(anthropic_only),
+            "{anthropic_only} left in the request"
+        );
+    }
+    let mut open_calls: Vec<String> = Vec::new();
+    for m in out["messages"].as_array().expect("messages") {
+        match m["role"].as_str().expect("role") {
+            "assistant" => {
+                open_calls = m["tool_calls"]
+                    .as_array()
+                    .map(|c| {
+                        c.iter()
+                            .map(|c| c["id"].as_str().expect("id").to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
+            "tool" => {
+                let id = m["tool_call_id"].as_str().expect("id").to_string();
+                assert!(open_calls.contains(&id), "tool result {id} answers no call");
+            }
+            "user" | "system" => open_calls.clear(),
+            other => panic!("role {other}"),
+        }
+    }
+}
+
+#[test]
+fn claude_code_parent_requests_to_openai() {
+    for name in [
+        "parent-first",
+        "parent-agent-result",
+        "subagent-tool-results",
+    ] {
+        let req = fixture(name);
+        let out = to_chat(req.clone());
+        assert_valid_chat_request(&out);
+        assert_eq!(
+            out["tools"].as_array().map(Vec::len),
+            req["tools"].as_array().map(Vec::len),
+            "{name}"
+        );
+        // Claude Code's mid-conversation system message stays in place.
+        if name.starts_with("parent") {
+            assert_eq!(out["messages"][2]["role"], json!("system"), "{name}");
+            assert!(
+                out["messages"][2]["content"]
+                    .as_str()
+                    .expect("text")
+                    .starts_with("Available agent types")
+            );
+        }
+        // Back to Anthropic, for a parent on an Anthropic route.
+        let back = to_messages(out);
+        assert_eq!(back["model"], req["model"]);
+    }
+    let out = to_chat(fixture("parent-agent-result"));
+    let messages = out["messages"].as_array().expect("messages");
+    assert_eq!(
+        messages[messages.len() - 1],
+        json!({"role": "tool", "tool_call_id": "toolu_1_0", "content": "The note says hello.\n\nagentId: ab2ef1e91d1e13343 (use SendMessage with to: 'ab2ef1e91d1e13343', summary: '<5-10 word recap>' to continue this agent)\n<usage>subagent_tokens: 110\ntool_uses: 2\nduration_ms: 200</usage>"})
+    );
+}
