@@ -1030,12 +1030,15 @@ fn translate_errors_display_their_message() {
 
 fn fixture(name: &str) -> Value {
     let text = match name {
-        "parent-first" => include_str!("fixtures/gateway/claude-code-parent-first.json"),
+        "parent-first" => include_str!("fixtures/gateway/claude-code-2.1.197-parent-first.json"),
         "subagent-tool-results" => {
-            include_str!("fixtures/gateway/claude-code-subagent-tool-results.json")
+            include_str!("fixtures/gateway/claude-code-2.1.197-subagent-tool-results.json")
         }
         "parent-agent-result" => {
-            include_str!("fixtures/gateway/claude-code-parent-agent-result.json")
+            include_str!("fixtures/gateway/claude-code-2.1.197-parent-agent-result.json")
+        }
+        "opencode-tool-results" => {
+            include_str!("fixtures/gateway/opencode-1.18.33-tool-results.json")
         }
         other => panic!("no fixture {other}"),
     };
@@ -1164,5 +1167,62 @@ fn claude_code_parent_requests_to_openai() {
     assert_eq!(
         messages[messages.len() - 1],
         json!({"role": "tool", "tool_call_id": "toolu_1_0", "content": "The note says hello.\n\nagentId: ab2ef1e91d1e13343 (use SendMessage with to: 'ab2ef1e91d1e13343', summary: '<5-10 word recap>' to continue this agent)\n<usage>subagent_tokens: 110\ntool_uses: 2\nduration_ms: 200</usage>"})
+    );
+}
+
+// OpenCode 1.18.33 with an `@ai-sdk/openai-compatible` provider, after its
+// model read a text file and a PNG in parallel (the model had no vision,
+// so OpenCode says so in a user message).
+
+#[test]
+fn opencode_request_to_anthropic() {
+    let req = fixture("opencode-tool-results");
+    let out = to_messages(req.clone());
+    assert_eq!(out["system"], req["messages"][0]["content"]);
+    assert_eq!(out["max_tokens"], json!(32000));
+    assert_eq!(out["stream"], json!(true));
+    assert_eq!(out["tool_choice"], json!({"type": "auto"}));
+    assert_eq!(
+        out["messages"],
+        json!([
+            {"role": "user", "content": "\"Read note.txt and dot.png\""},
+            {"role": "assistant", "content": [
+                {"type": "text", "text": "Reading both."},
+                {"type": "tool_use", "id": "call_a", "name": "read", "input": {"filePath": "/home/user/project/note.txt"}},
+                {"type": "tool_use", "id": "call_b", "name": "read", "input": {"filePath": "/home/user/project/dot.png"}}
+            ]},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "call_a", "content": "<path>/home/user/project/note.txt</path>\n<type>file</type>\n<content>\n1: hello from the note\n\n(End of file - total 1 lines)\n</content>"},
+                {"type": "tool_result", "tool_use_id": "call_b", "content": "Image read successfully"},
+                {"type": "text", "text": "Attached media from tool result:"},
+                {"type": "text", "text": "ERROR: Cannot read image (this model does not support image input). Inform the user."}
+            ]}
+        ])
+    );
+    let tools = out["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), 10);
+    for (tool, original) in tools.iter().zip(req["tools"].as_array().expect("tools")) {
+        assert_eq!(
+            tool,
+            &json!({
+                "name": original["function"]["name"],
+                "description": original["function"]["description"],
+                "input_schema": original["function"]["parameters"],
+            })
+        );
+    }
+    let mut keys: Vec<&String> = out.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "max_tokens",
+            "messages",
+            "model",
+            "stream",
+            "system",
+            "tool_choice",
+            "tools"
+        ]
     );
 }
