@@ -611,13 +611,36 @@ fn tool_calls_and_tool_messages_openai_to_anthropic() {
                 {"type": "tool_use", "id": "call_3", "name": "now", "input": {}}
             ]},
             {"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": "call_3", "content": ""}
+                {"type": "tool_result", "tool_use_id": "call_3"}
             ]},
             {"role": "assistant", "content": [
                 {"type": "text", "text": "Done"},
                 {"type": "text", "text": "but no more"}
             ]}
         ])
+    );
+}
+
+#[test]
+fn tool_results_lead_their_user_turn() {
+    // A client that put its text before the tool messages: Anthropic wants
+    // the results first.
+    let req = json!({"model": "m", "messages": [
+        {"role": "assistant", "content": null, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+            {"id": "c2", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+        ]},
+        {"role": "user", "content": "Note: be quick"},
+        {"role": "tool", "tool_call_id": "c1", "content": "one"},
+        {"role": "tool", "tool_call_id": "c2", "content": [{"type": "text", "text": ""}]}
+    ]});
+    assert_eq!(
+        to_messages(req)["messages"][1],
+        json!({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "c1", "content": "one"},
+            {"type": "tool_result", "tool_use_id": "c2"},
+            {"type": "text", "text": "Note: be quick"}
+        ]})
     );
 }
 

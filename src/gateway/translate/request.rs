@@ -454,16 +454,23 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
             "tool" => {
                 let id = str_field(message, "tool_call_id")
                     .ok_or_else(|| at(err("a tool message needs `tool_call_id`")))?;
-                let content = match message.get("content") {
-                    Some(Value::String(s)) => Value::String(s.clone()),
-                    None | Some(Value::Null) => Value::String(String::new()),
-                    other => chat_parts_to_blocks(other).map_err(at)?.into(),
-                };
-                let block = json!({
+                let mut block = json!({
                     "type": "tool_result",
                     "tool_use_id": anthropic_tool_id(id),
-                    "content": content,
                 });
+                // An empty result has no content at all: Anthropic refuses
+                // empty text.
+                match message.get("content") {
+                    Some(Value::String(s)) if s.is_empty() => {}
+                    Some(Value::String(s)) => block["content"] = s.as_str().into(),
+                    None | Some(Value::Null) => {}
+                    other => {
+                        let blocks = chat_parts_to_blocks(other).map_err(at)?;
+                        if !blocks.is_empty() {
+                            block["content"] = blocks.into();
+                        }
+                    }
+                }
                 push_turn(&mut messages, "user", vec![block]);
             }
             "function" => {
@@ -598,13 +605,25 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
 
 /// Appends blocks to the conversation, merging into the previous message
 /// when it has the same role: Anthropic wants every tool result of a turn
-/// in the one user message that follows it.
+/// in the one user message that follows it, before any other content.
 fn push_turn(messages: &mut Vec<(String, Vec<Value>)>, role: &str, blocks: Vec<Value>) {
     if blocks.is_empty() {
         return;
     }
     match messages.last_mut() {
-        Some((last, existing)) if last == role => existing.extend(blocks),
+        Some((last, existing)) if last == role => {
+            for block in blocks {
+                if block_type(&block) == "tool_result" {
+                    let at = existing
+                        .iter()
+                        .position(|b| block_type(b) != "tool_result")
+                        .unwrap_or(existing.len());
+                    existing.insert(at, block);
+                } else {
+                    existing.push(block);
+                }
+            }
+        }
         _ => messages.push((role.to_string(), blocks)),
     }
 }
