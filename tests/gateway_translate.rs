@@ -1249,3 +1249,40 @@ fn opencode_request_to_anthropic() {
         ]
     );
 }
+
+#[test]
+fn a_plan_reasoning_effort_on_either_upstream() {
+    let mut body = json!({"model": "m", "messages": []});
+    apply_reasoning_effort(Wire::OpenAi, &mut body, "high");
+    assert_eq!(
+        body,
+        json!({"model": "m", "messages": [], "reasoning_effort": "high"})
+    );
+
+    // Claude Code's adaptive thinking takes the effort as it is.
+    let claude = json!({"model": "m", "max_tokens": 64000, "thinking": {"type": "adaptive"},
+                        "output_config": {"effort": "high"}, "messages": []});
+    let mut body = claude.clone();
+    apply_reasoning_effort(Wire::Anthropic, &mut body, "minimal");
+    assert_eq!(body["output_config"], json!({"effort": "low"}));
+    assert_eq!(body["thinking"], json!({"type": "adaptive"}));
+    let mut body = claude.clone();
+    apply_reasoning_effort(Wire::Anthropic, &mut body, "none");
+    assert_eq!(body["thinking"], json!({"type": "disabled"}));
+    assert_eq!(body["output_config"], json!({}));
+
+    // Anything else gets a thinking budget.
+    let mut body = json!({"model": "m", "max_tokens": 8000, "temperature": 0.3, "top_p": 0.99, "messages": []});
+    apply_reasoning_effort(Wire::Anthropic, &mut body, "medium");
+    assert_eq!(
+        body,
+        json!({"model": "m", "max_tokens": 8000, "top_p": 0.99,
+               "thinking": {"type": "enabled", "budget_tokens": 4096}, "messages": []})
+    );
+    let mut body = json!({"model": "m", "max_tokens": 8000, "thinking": {"type": "enabled", "budget_tokens": 2000}, "messages": []});
+    apply_reasoning_effort(Wire::Anthropic, &mut body, "minimal");
+    assert_eq!(
+        body,
+        json!({"model": "m", "max_tokens": 8000, "messages": []})
+    );
+}

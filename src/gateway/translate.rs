@@ -16,7 +16,10 @@ mod request;
 mod response;
 mod stream;
 
-pub use request::{DEFAULT_MAX_TOKENS, FORWARDED_MAX_TOKENS, chat_to_messages, messages_to_chat};
+pub use request::{
+    DEFAULT_MAX_TOKENS, FORWARDED_MAX_TOKENS, apply_reasoning_effort, chat_to_messages,
+    messages_to_chat,
+};
 pub use response::{
     chat_response_to_messages, messages_response_to_chat, messages_response_to_chat_at,
 };

@@ -1,6 +1,6 @@
 //! Requests: Anthropic Messages ⇄ OpenAI Chat Completions.
 
-use super::{TranslateError, anthropic_tool_id};
+use super::{TranslateError, Wire, anthropic_tool_id};
 use serde_json::{Map, Value, json};
 
 /// `max_tokens` sent to an Anthropic upstream when the OpenAI request sets
@@ -507,42 +507,20 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
         .collect();
     out.insert("messages".into(), messages.into());
 
-    let mut max_tokens = fields
+    let max_tokens = fields
         .get("max_completion_tokens")
         .or_else(|| fields.get("max_tokens"))
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_MAX_TOKENS);
-    let budget = fields
-        .get("reasoning_effort")
-        .and_then(Value::as_str)
-        .and_then(|effort| THINKING_BUDGETS.iter().find(|(e, _)| *e == effort))
-        .map(|(_, budget)| *budget);
-    if let Some(budget) = budget {
-        // Anthropic counts thinking inside max_tokens and wants room left
-        // for the answer.
-        if max_tokens <= budget {
-            max_tokens += budget;
-        }
-        out.insert(
-            "thinking".into(),
-            json!({"type": "enabled", "budget_tokens": budget}),
-        );
-    }
     out.insert("max_tokens".into(), max_tokens.into());
-    if let Some(t) = fields.get("temperature").and_then(Value::as_f64)
-        && budget.is_none()
-    {
+    if let Some(t) = fields.get("temperature").and_then(Value::as_f64) {
         // OpenAI's range is 0..=2, Anthropic's 0..=1.
         out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
     }
-    if let Some(p) = fields.get("top_p").and_then(Value::as_f64)
-        && (budget.is_none() || p >= 0.95)
-    {
-        out.insert("top_p".into(), json!(p));
+    if let Some(p) = fields.get("top_p").filter(|p| p.is_number()) {
+        out.insert("top_p".into(), p.clone());
     }
-    if let Some(k) = fields.get("top_k").filter(|k| k.is_u64())
-        && budget.is_none()
-    {
+    if let Some(k) = fields.get("top_k").filter(|k| k.is_u64()) {
         out.insert("top_k".into(), k.clone());
     }
     match fields.get("stop") {
@@ -600,7 +578,77 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
             out.insert("tool_choice".into(), choice);
         }
     }
-    Ok(out.into())
+    let mut out = Value::Object(out);
+    if let Some(effort) = fields.get("reasoning_effort").and_then(Value::as_str) {
+        apply_reasoning_effort(Wire::Anthropic, &mut out, effort);
+    }
+    Ok(out)
+}
+
+/// Sets a reasoning effort (`minimal`, `low`, `medium`, `high`; `none`) on
+/// a request already in the upstream's format `wire`, after every other
+/// parameter. OpenAI: `reasoning_effort`. Anthropic: a request with
+/// adaptive thinking (Claude Code's) gets `output_config.effort`
+/// (`minimal` → `low`, `none` turns thinking off); any other request gets
+/// extended thinking with a budget of 1024 (`low`), 4096 (`medium`) or
+/// 16384 (`high`) tokens, `max_tokens` raised by the budget when it would
+/// not leave room for an answer, and the sampling parameters Anthropic
+/// refuses with thinking (`temperature`, `top_k`, `top_p` below 0.95)
+/// left out; `minimal` and `none` turn thinking off.
+pub fn apply_reasoning_effort(wire: Wire, body: &mut Value, effort: &str) {
+    let Some(obj) = body.as_object_mut() else {
+        return;
+    };
+    if wire == Wire::OpenAi {
+        obj.insert("reasoning_effort".into(), effort.into());
+        return;
+    }
+    if obj.get("thinking").map(block_type) == Some("adaptive") {
+        if effort == "none" {
+            obj.insert("thinking".into(), json!({"type": "disabled"}));
+            if let Some(config) = obj.get_mut("output_config").and_then(Value::as_object_mut) {
+                config.remove("effort");
+            }
+            return;
+        }
+        let effort = if effort == "minimal" { "low" } else { effort };
+        let config = obj.entry("output_config").or_insert_with(|| json!({}));
+        if let Some(config) = config.as_object_mut() {
+            config.insert("effort".into(), effort.into());
+        }
+        return;
+    }
+    let Some(budget) = THINKING_BUDGETS
+        .iter()
+        .find(|(e, _)| *e == effort)
+        .map(|(_, budget)| *budget)
+    else {
+        obj.remove("thinking");
+        return;
+    };
+    // Anthropic counts thinking inside max_tokens and wants room left for
+    // the answer.
+    let mut max_tokens = obj
+        .get("max_tokens")
+        .and_then(Value::as_u64)
+        .unwrap_or(DEFAULT_MAX_TOKENS);
+    if max_tokens <= budget {
+        max_tokens += budget;
+    }
+    obj.insert("max_tokens".into(), max_tokens.into());
+    obj.insert(
+        "thinking".into(),
+        json!({"type": "enabled", "budget_tokens": budget}),
+    );
+    obj.remove("temperature");
+    obj.remove("top_k");
+    if obj
+        .get("top_p")
+        .and_then(Value::as_f64)
+        .is_some_and(|p| p < 0.95)
+    {
+        obj.remove("top_p");
+    }
 }
 
 /// Appends blocks to the conversation, merging into the previous message
