@@ -135,7 +135,7 @@ fn accumulate(events: &[SseEvent]) -> Value {
                 message["stop_sequence"] = data["delta"]["stop_sequence"].clone();
                 message["usage"] = data["usage"].clone();
             }
-            "message_stop" => {}
+            "message_stop" | "ping" => {}
             other => panic!("event {other}"),
         }
     }

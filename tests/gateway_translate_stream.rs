@@ -268,6 +268,7 @@ fn length_and_reasoning_and_refusal() {
     ]);
     let mut expected = vec![
         message_start(),
+        ev("ping", json!({"type": "ping"})),
         block_start(0, json!({"type": "text", "text": ""})),
         text_delta(0, "Partial"),
         text_delta(0, " no"),
@@ -278,6 +279,34 @@ fn length_and_reasoning_and_refusal() {
         json!({"input_tokens": 0, "output_tokens": 0}),
     ));
     assert_eq!(events, expected);
+}
+
+#[test]
+fn long_reasoning_keeps_the_stream_alive_with_pings() {
+    let mut chunks = vec![chunk(json!({"role": "assistant", "content": ""}), None)];
+    for _ in 0..70 {
+        chunks.push(chunk(json!({"reasoning_content": "hm "}), None));
+    }
+    chunks.push(chunk(json!({"content": "Yes."}), Some("stop")));
+    let events = feed_chat(&chunks);
+    let names: Vec<&str> = events
+        .iter()
+        .map(|(e, _)| e.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "message_start",
+            "ping",
+            "ping",
+            "ping",
+            "content_block_start",
+            "content_block_delta",
+            "content_block_stop",
+            "message_delta",
+            "message_stop"
+        ]
+    );
 }
 
 #[test]

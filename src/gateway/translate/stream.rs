@@ -41,7 +41,11 @@ pub struct ChatStreamToMessages {
     calls_seen: Vec<u64>,
     finish_reason: Option<String>,
     usage: Option<Value>,
+    reasoning_chunks: u64,
 }
+
+/// One `ping` per this many reasoning chunks (the first included).
+const PING_EVERY: u64 = 32;
 
 impl ChatStreamToMessages {
     /// A translator whose events name `model` (the model the client asked
@@ -57,6 +61,7 @@ impl ChatStreamToMessages {
             calls_seen: Vec::new(),
             finish_reason: None,
             usage: None,
+            reasoning_chunks: 0,
         }
     }
 
@@ -86,6 +91,21 @@ impl ChatStreamToMessages {
             return out;
         };
         let delta = choice.get("delta").unwrap_or(&Value::Null);
+        // Reasoning text is not passed on (see the translation docs), but a
+        // model can reason for minutes: a `ping` now and then tells the
+        // client the stream is alive.
+        let reasoning = ["reasoning_content", "reasoning"].iter().any(|k| {
+            delta
+                .get(*k)
+                .and_then(Value::as_str)
+                .is_some_and(|t| !t.is_empty())
+        });
+        if reasoning {
+            if self.reasoning_chunks % PING_EVERY == 0 {
+                out.push(SseEvent::named("ping", &json!({"type": "ping"})));
+            }
+            self.reasoning_chunks += 1;
+        }
         if let Some(text) = delta.get("content").and_then(Value::as_str)
             && !text.is_empty()
         {
