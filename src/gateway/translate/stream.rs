@@ -101,7 +101,7 @@ impl ChatStreamToMessages {
                 .is_some_and(|t| !t.is_empty())
         });
         if reasoning {
-            if self.reasoning_chunks % PING_EVERY == 0 {
+            if self.reasoning_chunks.is_multiple_of(PING_EVERY) {
                 out.push(SseEvent::named("ping", &json!({"type": "ping"})));
             }
             self.reasoning_chunks += 1;
