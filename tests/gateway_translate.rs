@@ -645,6 +645,25 @@ fn tool_results_lead_their_user_turn() {
 }
 
 #[test]
+fn cache_marks_on_openai_parts_reach_anthropic() {
+    let req = json!({"model": "m", "messages": [
+        {"role": "user", "content": [
+            {"type": "text", "text": "Long context", "cache_control": {"type": "ephemeral"}}
+        ]},
+        {"role": "assistant", "content": "ok"},
+        {"role": "user", "content": [{"type": "text", "text": "Question"}]}
+    ]});
+    assert_eq!(
+        to_messages(req)["messages"],
+        json!([
+            {"role": "user", "content": [{"type": "text", "text": "Long context", "cache_control": {"type": "ephemeral"}}]},
+            {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "Question"}
+        ])
+    );
+}
+
+#[test]
 fn images_and_files_openai_to_anthropic() {
     let req = json!({"model": "m", "messages": [{"role": "user", "content": [
         {"type": "text", "text": "Compare"},

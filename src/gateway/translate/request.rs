@@ -497,7 +497,10 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
     let messages: Vec<Value> = messages
         .into_iter()
         .map(|(role, mut blocks)| {
-            let content = if blocks.len() == 1 && block_type(&blocks[0]) == "text" {
+            let content = if blocks.len() == 1
+                && block_type(&blocks[0]) == "text"
+                && blocks[0].get("cache_control").is_none()
+            {
                 blocks.remove(0)["text"].take()
             } else {
                 blocks.into()
@@ -707,12 +710,13 @@ fn chat_parts_to_blocks(content: Option<&Value>) -> Result<Vec<Value>, Translate
         Some(Value::Array(parts)) => {
             let mut blocks = Vec::new();
             for part in parts {
-                match block_type(part) {
+                let mut block = match block_type(part) {
                     "text" => {
                         let text = str_field(part, "text").unwrap_or("");
-                        if !text.is_empty() {
-                            blocks.push(text_block(text));
+                        if text.is_empty() {
+                            continue;
                         }
+                        text_block(text)
                     }
                     "image_url" => {
                         let url = part
@@ -720,15 +724,21 @@ fn chat_parts_to_blocks(content: Option<&Value>) -> Result<Vec<Value>, Translate
                             .and_then(|i| i.get("url").or(Some(i)))
                             .and_then(Value::as_str)
                             .unwrap_or("");
-                        blocks.push(image_to_messages(url)?);
+                        image_to_messages(url)?
                     }
-                    "file" => blocks.push(file_to_messages(part)?),
+                    "file" => file_to_messages(part)?,
                     other => {
                         return Err(err(format!(
                             "`{other}` content parts have no Anthropic equivalent"
                         )));
                     }
+                };
+                // Clients that know Anthropic's prompt caching mark parts
+                // the way OpenRouter accepts; the mark carries over.
+                if let Some(cache) = part.get("cache_control").filter(|c| c.is_object()) {
+                    block["cache_control"] = cache.clone();
                 }
+                blocks.push(block);
             }
             Ok(blocks)
         }
