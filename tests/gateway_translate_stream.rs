@@ -255,6 +255,44 @@ fn whole_tool_calls_without_index_or_id() {
 }
 
 #[test]
+fn parallel_calls_that_all_say_index_0() {
+    let events = feed_chat(&[
+        chunk(
+            json!({"role": "assistant", "tool_calls": [
+                {"index": 0, "id": "a", "type": "function", "function": {"name": "ls", "arguments": "{}"}},
+                {"index": 0, "id": "b", "type": "function", "function": {"name": "pwd", "arguments": "{}"}}
+            ]}),
+            None,
+        ),
+        chunk(
+            json!({"tool_calls": [{"index": 0, "id": "b", "function": {"arguments": ""}}]}),
+            None,
+        ),
+        chunk(json!({}), Some("tool_calls")),
+    ]);
+    let mut expected = vec![
+        message_start(),
+        block_start(
+            0,
+            json!({"type": "tool_use", "id": "a", "name": "ls", "input": {}}),
+        ),
+        json_delta(0, "{}"),
+        block_stop(0),
+        block_start(
+            1,
+            json!({"type": "tool_use", "id": "b", "name": "pwd", "input": {}}),
+        ),
+        json_delta(1, "{}"),
+        block_stop(1),
+    ];
+    expected.extend(message_end(
+        "tool_use",
+        json!({"input_tokens": 0, "output_tokens": 0}),
+    ));
+    assert_eq!(events, expected);
+}
+
+#[test]
 fn length_and_reasoning_and_refusal() {
     let events = feed_chat(&[
         chunk(
