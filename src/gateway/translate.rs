@@ -16,7 +16,10 @@ mod request;
 mod response;
 mod stream;
 
-pub use request::{DEFAULT_MAX_TOKENS, chat_to_messages, messages_to_chat};
+pub use request::{
+    DEFAULT_MAX_TOKENS, FORWARDED_MAX_TOKENS, apply_reasoning_effort, chat_to_messages,
+    messages_to_chat,
+};
 pub use response::{
     chat_response_to_messages, messages_response_to_chat, messages_response_to_chat_at,
 };
@@ -110,11 +113,12 @@ impl SseEvent {
     }
 }
 
-/// An error body in the client's format. Anthropic:
+/// An error body in the client's format, for an error of Anthropic type
+/// `kind` (`invalid_request_error`, `overloaded_error`, …). Anthropic:
 /// `{"type":"error","error":{"type":KIND,"message":MESSAGE}}`; OpenAI:
-/// `{"error":{"message":MESSAGE,"type":KIND,"param":null,"code":"STATUS"}}`
-/// (the code is the HTTP status as a string, as LiteLLM and other proxies
-/// answer).
+/// `{"error":{"message":MESSAGE,"type":TYPE,"param":null,"code":KIND}}`,
+/// where TYPE is OpenAI's coarser type for the kind (or the status) and the
+/// code keeps the precise kind.
 pub fn error_body(wire: Wire, status: u16, kind: &str, message: &str) -> Value {
     match wire {
         Wire::Anthropic => json!({
@@ -124,9 +128,9 @@ pub fn error_body(wire: Wire, status: u16, kind: &str, message: &str) -> Value {
         Wire::OpenAi => json!({
             "error": {
                 "message": message,
-                "type": kind,
+                "type": openai_error_kind(kind, status),
                 "param": null,
-                "code": status.to_string(),
+                "code": kind,
             }
         }),
     }
@@ -174,11 +178,9 @@ pub fn upstream_error(body: &Value) -> Option<(Option<String>, String)> {
 pub fn translate_error_body(wire: Wire, status: u16, upstream: &Value) -> Value {
     let (kind, message) = upstream_error(upstream)
         .unwrap_or_else(|| (None, format!("upstream answered HTTP {status}")));
-    let kind = match (wire, kind) {
-        (Wire::Anthropic, Some(kind)) if ANTHROPIC_ERROR_TYPES.contains(&kind.as_str()) => kind,
-        (Wire::Anthropic, _) => anthropic_error_kind(status).to_string(),
-        (Wire::OpenAi, Some(kind)) => openai_error_kind(&kind, status).to_string(),
-        (Wire::OpenAi, None) => openai_error_kind("", status).to_string(),
+    let kind = match kind {
+        Some(kind) if ANTHROPIC_ERROR_TYPES.contains(&kind.as_str()) => kind,
+        _ => anthropic_error_kind(status).to_string(),
     };
     error_body(wire, status, &kind, &message)
 }
@@ -203,12 +205,15 @@ fn openai_error_kind(kind: &str, status: u16) -> &str {
         "invalid_request_error" | "request_too_large" | "not_found_error" => {
             "invalid_request_error"
         }
-        "authentication_error" | "permission_error" | "billing_error" => "authentication_error",
+        "authentication_error" => "authentication_error",
+        "permission_error" | "billing_error" => "permission_error",
         "rate_limit_error" => "rate_limit_error",
         "api_error" | "overloaded_error" | "timeout_error" => "server_error",
         _ => match status {
-            400..=404 | 413 | 422 => "invalid_request_error",
+            401 => "authentication_error",
+            403 => "permission_error",
             429 => "rate_limit_error",
+            400..=499 => "invalid_request_error",
             _ => "server_error",
         },
     }

@@ -1,12 +1,24 @@
 //! Requests: Anthropic Messages ⇄ OpenAI Chat Completions.
 
-use super::{TranslateError, anthropic_tool_id};
+use super::{TranslateError, Wire, anthropic_tool_id};
 use serde_json::{Map, Value, json};
 
 /// `max_tokens` sent to an Anthropic upstream when the OpenAI request sets
 /// none (Anthropic requires it). 4096 is the largest value every Claude
 /// model accepts; an agent's `max_tokens` in the plan replaces it.
 pub const DEFAULT_MAX_TOKENS: u64 = 4096;
+
+/// The largest Anthropic `max_tokens` passed on to an OpenAI-compatible
+/// upstream. Anthropic makes every client send a ceiling, and Claude Code
+/// sends 64000, more than many models allow (DeepSeek, vLLM with a short
+/// context, OpenAI's own): a larger value is left out, so the upstream
+/// uses its own limit.
+pub const FORWARDED_MAX_TOKENS: u64 = 8192;
+
+/// The first system block Claude Code sends: a billing marker whose hash
+/// changes on every request. It means nothing to another model and would
+/// defeat a local server's prompt cache.
+const BILLING_HEADER: &str = "x-anthropic-billing-header:";
 
 /// Thinking budgets for OpenAI's `reasoning_effort` on an Anthropic
 /// upstream (1024 is Anthropic's minimum budget).
@@ -50,8 +62,10 @@ pub fn messages_to_chat(req: &Value) -> Result<Value, TranslateError> {
     }
     out.insert("messages".into(), messages.into());
 
-    if let Some(max) = fields.get("max_tokens") {
-        out.insert("max_tokens".into(), max.clone());
+    if let Some(max) = fields.get("max_tokens").and_then(Value::as_u64)
+        && max <= FORWARDED_MAX_TOKENS
+    {
+        out.insert("max_tokens".into(), max.into());
     }
     for key in ["temperature", "top_p"] {
         if let Some(v) = fields.get(key).filter(|v| v.is_number()) {
@@ -69,12 +83,19 @@ pub fn messages_to_chat(req: &Value) -> Result<Value, TranslateError> {
             out.insert("stream_options".into(), json!({"include_usage": true}));
         }
     }
-    if let Some(user) = fields
-        .get("metadata")
-        .and_then(|m| m.get("user_id"))
-        .and_then(Value::as_str)
+    if let Some(format) = fields
+        .get("output_config")
+        .and_then(|c| c.get("format"))
+        .filter(|f| block_type(f) == "json_schema")
     {
-        out.insert("user".into(), user.into());
+        let schema = format
+            .get("schema")
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object"}));
+        out.insert(
+            "response_format".into(),
+            json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema}}),
+        );
     }
 
     let tools = match fields.get("tools") {
@@ -108,7 +129,12 @@ fn system_text(system: &Value) -> Result<String, TranslateError> {
             let mut parts = Vec::new();
             for block in blocks {
                 match block_type(block) {
-                    "text" => parts.push(str_field(block, "text").unwrap_or("")),
+                    "text" => {
+                        let text = str_field(block, "text").unwrap_or("");
+                        if !text.starts_with(BILLING_HEADER) {
+                            parts.push(text);
+                        }
+                    }
                     other => return Err(err(format!("system blocks must be text, not `{other}`"))),
                 }
             }
@@ -123,9 +149,18 @@ fn system_text(system: &Value) -> Result<String, TranslateError> {
 /// user message with the rest of the turn.
 fn message_to_chat(message: &Value, out: &mut Vec<Value>) -> Result<(), TranslateError> {
     let role = str_field(message, "role").unwrap_or("");
+    if role == "system" {
+        // Mid-conversation system messages (Claude Code lists its agent
+        // types in one) stay where they are: OpenAI allows them anywhere.
+        let text = system_text(message.get("content").unwrap_or(&Value::Null))?;
+        if !text.is_empty() {
+            out.push(json!({"role": "system", "content": text}));
+        }
+        return Ok(());
+    }
     if role != "user" && role != "assistant" {
         return Err(err(format!(
-            "role must be `user` or `assistant`, not `{role}`"
+            "role must be `user`, `assistant` or `system`, not `{role}`"
         )));
     }
     let blocks = match message.get("content") {
@@ -346,10 +381,16 @@ fn tool_to_chat(tool: &Value) -> Result<Value, TranslateError> {
     if let Some(description) = tool.get("description").filter(|d| d.is_string()) {
         function["description"] = description.clone();
     }
-    function["parameters"] = tool
+    let mut parameters = tool
         .get("input_schema")
         .cloned()
         .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+    // Claude Code's schemas name their JSON Schema draft; some
+    // OpenAI-compatible servers (Gemini's) refuse the keyword.
+    if let Some(schema) = parameters.as_object_mut() {
+        schema.remove("$schema");
+    }
+    function["parameters"] = parameters;
     Ok(json!({"type": "function", "function": function}))
 }
 
@@ -386,14 +427,6 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
     {
         return Err(err("`n` other than 1 has no Anthropic equivalent"));
     }
-    match fields.get("response_format").map(block_type) {
-        None | Some("text") => {}
-        Some(kind) => {
-            return Err(err(format!(
-                "response_format `{kind}` has no Anthropic Messages equivalent"
-            )));
-        }
-    }
 
     let Some(history) = fields.get("messages").and_then(Value::as_array) else {
         return Err(err("`messages` must be an array"));
@@ -421,16 +454,23 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
             "tool" => {
                 let id = str_field(message, "tool_call_id")
                     .ok_or_else(|| at(err("a tool message needs `tool_call_id`")))?;
-                let content = match message.get("content") {
-                    Some(Value::String(s)) => Value::String(s.clone()),
-                    None | Some(Value::Null) => Value::String(String::new()),
-                    other => chat_parts_to_blocks(other).map_err(at)?.into(),
-                };
-                let block = json!({
+                let mut block = json!({
                     "type": "tool_result",
                     "tool_use_id": anthropic_tool_id(id),
-                    "content": content,
                 });
+                // An empty result has no content at all: Anthropic refuses
+                // empty text.
+                match message.get("content") {
+                    Some(Value::String(s)) if s.is_empty() => {}
+                    Some(Value::String(s)) => block["content"] = s.as_str().into(),
+                    None | Some(Value::Null) => {}
+                    other => {
+                        let blocks = chat_parts_to_blocks(other).map_err(at)?;
+                        if !blocks.is_empty() {
+                            block["content"] = blocks.into();
+                        }
+                    }
+                }
                 push_turn(&mut messages, "user", vec![block]);
             }
             "function" => {
@@ -457,7 +497,10 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
     let messages: Vec<Value> = messages
         .into_iter()
         .map(|(role, mut blocks)| {
-            let content = if blocks.len() == 1 && block_type(&blocks[0]) == "text" {
+            let content = if blocks.len() == 1
+                && block_type(&blocks[0]) == "text"
+                && blocks[0].get("cache_control").is_none()
+            {
                 blocks.remove(0)["text"].take()
             } else {
                 blocks.into()
@@ -467,42 +510,20 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
         .collect();
     out.insert("messages".into(), messages.into());
 
-    let mut max_tokens = fields
+    let max_tokens = fields
         .get("max_completion_tokens")
         .or_else(|| fields.get("max_tokens"))
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_MAX_TOKENS);
-    let budget = fields
-        .get("reasoning_effort")
-        .and_then(Value::as_str)
-        .and_then(|effort| THINKING_BUDGETS.iter().find(|(e, _)| *e == effort))
-        .map(|(_, budget)| *budget);
-    if let Some(budget) = budget {
-        // Anthropic counts thinking inside max_tokens and wants room left
-        // for the answer.
-        if max_tokens <= budget {
-            max_tokens += budget;
-        }
-        out.insert(
-            "thinking".into(),
-            json!({"type": "enabled", "budget_tokens": budget}),
-        );
-    }
     out.insert("max_tokens".into(), max_tokens.into());
-    if let Some(t) = fields.get("temperature").and_then(Value::as_f64)
-        && budget.is_none()
-    {
+    if let Some(t) = fields.get("temperature").and_then(Value::as_f64) {
         // OpenAI's range is 0..=2, Anthropic's 0..=1.
         out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
     }
-    if let Some(p) = fields.get("top_p").and_then(Value::as_f64)
-        && (budget.is_none() || p >= 0.95)
-    {
-        out.insert("top_p".into(), json!(p));
+    if let Some(p) = fields.get("top_p").filter(|p| p.is_number()) {
+        out.insert("top_p".into(), p.clone());
     }
-    if let Some(k) = fields.get("top_k").filter(|k| k.is_u64())
-        && budget.is_none()
-    {
+    if let Some(k) = fields.get("top_k").filter(|k| k.is_u64()) {
         out.insert("top_k".into(), k.clone());
     }
     match fields.get("stop") {
@@ -519,6 +540,21 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
     }
     if let Some(user) = fields.get("user").and_then(Value::as_str) {
         out.insert("metadata".into(), json!({"user_id": user}));
+    }
+    // Structured output: a JSON schema carries over; `json_object` (any
+    // JSON at all) has no Anthropic form and is left to the prompt.
+    if let Some(format) = fields.get("response_format")
+        && block_type(format) == "json_schema"
+    {
+        let schema = format
+            .get("json_schema")
+            .and_then(|s| s.get("schema"))
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object"}));
+        out.insert(
+            "output_config".into(),
+            json!({"format": {"type": "json_schema", "schema": schema}}),
+        );
     }
 
     let tools = match fields.get("tools") {
@@ -545,18 +581,100 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
             out.insert("tool_choice".into(), choice);
         }
     }
-    Ok(out.into())
+    let mut out = Value::Object(out);
+    if let Some(effort) = fields.get("reasoning_effort").and_then(Value::as_str) {
+        apply_reasoning_effort(Wire::Anthropic, &mut out, effort);
+    }
+    Ok(out)
+}
+
+/// Sets a reasoning effort (`minimal`, `low`, `medium`, `high`; `none`) on
+/// a request already in the upstream's format `wire`, after every other
+/// parameter. OpenAI: `reasoning_effort`. Anthropic: a request with
+/// adaptive thinking (Claude Code's) gets `output_config.effort`
+/// (`minimal` → `low`, `none` turns thinking off); any other request gets
+/// extended thinking with a budget of 1024 (`low`), 4096 (`medium`) or
+/// 16384 (`high`) tokens, `max_tokens` raised by the budget when it would
+/// not leave room for an answer, and the sampling parameters Anthropic
+/// refuses with thinking (`temperature`, `top_k`, `top_p` below 0.95)
+/// left out; `minimal` and `none` turn thinking off.
+pub fn apply_reasoning_effort(wire: Wire, body: &mut Value, effort: &str) {
+    let Some(obj) = body.as_object_mut() else {
+        return;
+    };
+    if wire == Wire::OpenAi {
+        obj.insert("reasoning_effort".into(), effort.into());
+        return;
+    }
+    if obj.get("thinking").map(block_type) == Some("adaptive") {
+        if effort == "none" {
+            obj.insert("thinking".into(), json!({"type": "disabled"}));
+            if let Some(config) = obj.get_mut("output_config").and_then(Value::as_object_mut) {
+                config.remove("effort");
+            }
+            return;
+        }
+        let effort = if effort == "minimal" { "low" } else { effort };
+        let config = obj.entry("output_config").or_insert_with(|| json!({}));
+        if let Some(config) = config.as_object_mut() {
+            config.insert("effort".into(), effort.into());
+        }
+        return;
+    }
+    let Some(budget) = THINKING_BUDGETS
+        .iter()
+        .find(|(e, _)| *e == effort)
+        .map(|(_, budget)| *budget)
+    else {
+        obj.remove("thinking");
+        return;
+    };
+    // Anthropic counts thinking inside max_tokens and wants room left for
+    // the answer.
+    let mut max_tokens = obj
+        .get("max_tokens")
+        .and_then(Value::as_u64)
+        .unwrap_or(DEFAULT_MAX_TOKENS);
+    if max_tokens <= budget {
+        max_tokens += budget;
+    }
+    obj.insert("max_tokens".into(), max_tokens.into());
+    obj.insert(
+        "thinking".into(),
+        json!({"type": "enabled", "budget_tokens": budget}),
+    );
+    obj.remove("temperature");
+    obj.remove("top_k");
+    if obj
+        .get("top_p")
+        .and_then(Value::as_f64)
+        .is_some_and(|p| p < 0.95)
+    {
+        obj.remove("top_p");
+    }
 }
 
 /// Appends blocks to the conversation, merging into the previous message
 /// when it has the same role: Anthropic wants every tool result of a turn
-/// in the one user message that follows it.
+/// in the one user message that follows it, before any other content.
 fn push_turn(messages: &mut Vec<(String, Vec<Value>)>, role: &str, blocks: Vec<Value>) {
     if blocks.is_empty() {
         return;
     }
     match messages.last_mut() {
-        Some((last, existing)) if last == role => existing.extend(blocks),
+        Some((last, existing)) if last == role => {
+            for block in blocks {
+                if block_type(&block) == "tool_result" {
+                    let at = existing
+                        .iter()
+                        .position(|b| block_type(b) != "tool_result")
+                        .unwrap_or(existing.len());
+                    existing.insert(at, block);
+                } else {
+                    existing.push(block);
+                }
+            }
+        }
         _ => messages.push((role.to_string(), blocks)),
     }
 }
@@ -592,12 +710,13 @@ fn chat_parts_to_blocks(content: Option<&Value>) -> Result<Vec<Value>, Translate
         Some(Value::Array(parts)) => {
             let mut blocks = Vec::new();
             for part in parts {
-                match block_type(part) {
+                let mut block = match block_type(part) {
                     "text" => {
                         let text = str_field(part, "text").unwrap_or("");
-                        if !text.is_empty() {
-                            blocks.push(text_block(text));
+                        if text.is_empty() {
+                            continue;
                         }
+                        text_block(text)
                     }
                     "image_url" => {
                         let url = part
@@ -605,15 +724,21 @@ fn chat_parts_to_blocks(content: Option<&Value>) -> Result<Vec<Value>, Translate
                             .and_then(|i| i.get("url").or(Some(i)))
                             .and_then(Value::as_str)
                             .unwrap_or("");
-                        blocks.push(image_to_messages(url)?);
+                        image_to_messages(url)?
                     }
-                    "file" => blocks.push(file_to_messages(part)?),
+                    "file" => file_to_messages(part)?,
                     other => {
                         return Err(err(format!(
                             "`{other}` content parts have no Anthropic equivalent"
                         )));
                     }
+                };
+                // Clients that know Anthropic's prompt caching mark parts
+                // the way OpenRouter accepts; the mark carries over.
+                if let Some(cache) = part.get("cache_control").filter(|c| c.is_object()) {
+                    block["cache_control"] = cache.clone();
                 }
+                blocks.push(block);
             }
             Ok(blocks)
         }

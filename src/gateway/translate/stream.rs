@@ -37,11 +37,15 @@ pub struct ChatStreamToMessages {
     done: bool,
     next_index: usize,
     open: Option<OpenBlock>,
-    /// OpenAI tool-call indexes already given a block.
-    calls_seen: Vec<u64>,
+    /// OpenAI tool-call indexes already given a block, with their ids.
+    calls_seen: Vec<(u64, Option<String>)>,
     finish_reason: Option<String>,
     usage: Option<Value>,
+    reasoning_chunks: u64,
 }
+
+/// One `ping` per this many reasoning chunks (the first included).
+const PING_EVERY: u64 = 32;
 
 impl ChatStreamToMessages {
     /// A translator whose events name `model` (the model the client asked
@@ -57,6 +61,7 @@ impl ChatStreamToMessages {
             calls_seen: Vec::new(),
             finish_reason: None,
             usage: None,
+            reasoning_chunks: 0,
         }
     }
 
@@ -86,6 +91,21 @@ impl ChatStreamToMessages {
             return out;
         };
         let delta = choice.get("delta").unwrap_or(&Value::Null);
+        // Reasoning text is not passed on (see the translation docs), but a
+        // model can reason for minutes: a `ping` now and then tells the
+        // client the stream is alive.
+        let reasoning = ["reasoning_content", "reasoning"].iter().any(|k| {
+            delta
+                .get(*k)
+                .and_then(Value::as_str)
+                .is_some_and(|t| !t.is_empty())
+        });
+        if reasoning {
+            if self.reasoning_chunks.is_multiple_of(PING_EVERY) {
+                out.push(SseEvent::named("ping", &json!({"type": "ping"})));
+            }
+            self.reasoning_chunks += 1;
+        }
         if let Some(text) = delta.get("content").and_then(Value::as_str)
             && !text.is_empty()
         {
@@ -215,16 +235,33 @@ impl ChatStreamToMessages {
             .unwrap_or("");
         // Servers that leave out `index` send each call whole, or continue
         // the open one.
-        let call_index = match call.get("index").and_then(Value::as_u64) {
+        let mut call_index = match call.get("index").and_then(Value::as_u64) {
             Some(i) => i,
             None => match self.open {
                 Some(OpenBlock::Tool { call, .. }) if id.is_none() && name.is_none() => call,
                 _ => self.calls_seen.len() as u64,
             },
         };
+        // A known id is its call; a new id under a known index is another
+        // call: some servers number every parallel call 0.
+        if let Some(id) = id {
+            if let Some((i, _)) = self
+                .calls_seen
+                .iter()
+                .find(|(_, seen)| seen.as_deref() == Some(id))
+            {
+                call_index = *i;
+            } else if self
+                .calls_seen
+                .iter()
+                .any(|(i, seen)| *i == call_index && seen.is_some())
+            {
+                call_index = u64::MAX - self.calls_seen.len() as u64;
+            }
+        }
         let index = match self.open {
             Some(OpenBlock::Tool { index, call }) if call == call_index => index,
-            _ if self.calls_seen.contains(&call_index) => {
+            _ if self.calls_seen.iter().any(|(i, _)| *i == call_index) => {
                 self.close(out);
                 out.push(anthropic_error(
                     "api_error",
@@ -236,7 +273,7 @@ impl ChatStreamToMessages {
             _ => {
                 self.close(out);
                 let index = self.open_block(OpenBlockKind::Tool(call_index));
-                self.calls_seen.push(call_index);
+                self.calls_seen.push((call_index, id.map(str::to_string)));
                 let id = match id {
                     Some(id) => anthropic_tool_id(id),
                     None => format!("toolu_{}_{call_index}", self.id.trim_start_matches("msg_")),
@@ -545,6 +582,6 @@ impl MessagesStreamToChat {
 
 fn openai_error(kind: &str, message: &str) -> SseEvent {
     SseEvent::data(&json!({
-        "error": {"message": message, "type": super::openai_error_kind(kind, 500), "param": null, "code": null},
+        "error": {"message": message, "type": super::openai_error_kind(kind, 500), "param": null, "code": kind},
     }))
 }
