@@ -72,6 +72,12 @@ fn agentc_model_names_pick_the_agent_and_models_lists_them() {
     let p = Project::new(&server, "");
     p.agent("explore", "provider: spare\nmodel: qwen\n", "Short body.");
     let g = start(&p);
+    // The reachability check clients make at start; not an event.
+    let health = g.get("/");
+    assert_eq!(
+        (health.status, health.text().as_str()),
+        (200, "agentc gateway\n")
+    );
     let listing = g.get("/v1/models").json();
     assert_eq!(listing["object"], "list");
     assert_eq!(listing["data"][0]["id"], "agentc/explore");

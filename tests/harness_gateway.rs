@@ -248,7 +248,7 @@ fn claude_code_sub_agent_runs_on_lm_studio_through_the_gateway() {
             );
             assert_eq!(e["status"], 200);
         } else {
-            assert_eq!(e["matched"], "parent");
+            assert_eq!(e["matched"], "parent", "{e}");
             assert_eq!(e["route"]["provider"], "anthropic");
         }
     }

@@ -202,6 +202,7 @@ impl Gateway {
             .route("/messages/count_tokens", post(count_tokens))
             .route("/v1/chat/completions", post(chat))
             .route("/chat/completions", post(chat))
+            .route("/", get(health).head(health))
             .route("/v1/models", get(models))
             .route("/models", get(models))
             .fallback(not_found)
@@ -327,6 +328,19 @@ async fn count_tokens(State(s): State<Arc<Shared>>, req: HttpRequest) -> Respons
 
 async fn chat(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
     serve_request(s, Endpoint::Chat, req).await
+}
+
+/// `GET /` and `HEAD /`: clients (Claude Code among them) check that the
+/// base URL answers before they start. Not a request of any agent, so not
+/// an event.
+async fn health() -> Response {
+    respond(
+        StatusCode::OK,
+        "text/plain; charset=utf-8",
+        Body::from("agentc gateway\n"),
+        None,
+        None,
+    )
 }
 
 async fn not_found(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
