@@ -226,30 +226,38 @@ fn a_client_key_never_reaches_a_routed_provider() {
     let server = Server::start();
     server.reply("qwen", Reply::answer("ok"));
     server.reply("parent-model", Reply::answer("parent ok"));
-    let p = Project::new(&server, "[gateway]\nparent = \"spare\"\n");
+    let other = format!(
+        "[providers.other]\nkind = \"openai-compatible\"\nbase_url = \"{}\"\n\n[gateway]\nparent = \"spare\"\n",
+        server.base_url()
+    );
+    let p = Project::new(&server, &other);
     p.agent("keyed", "provider: local\nmodel: qwen\n", BODY);
-    p.agent("open", "provider: spare\nmodel: qwen\n", "Another agent.");
+    p.agent("open", "provider: other\nmodel: qwen\n", "Another agent.");
+    p.agent(
+        "beside",
+        "provider: spare\nmodel: qwen\n",
+        "An agent on the parent's provider.",
+    );
     let g = start(&p);
     let client = [
         ("authorization", "Bearer client-secret"),
         ("x-api-key", "client-secret"),
     ];
-    assert_eq!(
-        g.post("/v1/chat/completions", &client, &chat("agentc/keyed", None))
-            .status,
-        200
-    );
-    assert_eq!(
-        g.post("/v1/chat/completions", &client, &chat("agentc/open", None))
-            .status,
-        200
-    );
-    // The parent's provider is the one the client's credentials are for.
-    let r = g.post("/v1/chat/completions", &client, &chat("parent-model", None));
-    assert_eq!(r.status, 200);
-    assert_eq!(r.header("x-agentc-agent"), "(parent)");
+    for model in [
+        "agentc/keyed",
+        "agentc/open",
+        "parent-model",
+        "agentc/beside",
+    ] {
+        assert_eq!(
+            g.post("/v1/chat/completions", &client, &chat(model, None))
+                .status,
+            200
+        );
+    }
     let sent = server.requests();
-    assert_eq!(sent.len(), 3);
+    assert_eq!(sent.len(), 4);
+    // Routed providers get their own key, or none.
     assert_eq!(
         sent[0].headers.get("authorization").map(String::as_str),
         Some("Bearer test-key-1234")
@@ -259,10 +267,14 @@ fn a_client_key_never_reaches_a_routed_provider() {
         assert_eq!(s.headers.get("x-api-key"), None);
         assert!(!format!("{:?}", s.headers).contains("client-secret"));
     }
-    assert_eq!(
-        sent[2].headers.get("authorization").map(String::as_str),
-        Some("Bearer client-secret")
-    );
+    // The parent's provider is the host the client's credentials are for,
+    // whichever request goes there.
+    for s in &sent[2..] {
+        assert_eq!(
+            s.headers.get("authorization").map(String::as_str),
+            Some("Bearer client-secret")
+        );
+    }
 }
 
 #[test]
@@ -499,6 +511,17 @@ fn the_anthropic_door_sends_the_parent_to_anthropic_with_the_clients_key() {
     server.reply("qwen", Reply::answer("agent answer"));
     let p = Project::new(&server, "");
     p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    // A Claude Code agent left on Claude: `sonnet` is Claude Code's own
+    // shorthand, and the id it resolved it to is what goes upstream.
+    std::fs::create_dir_all(p.path().join(".claude/agents")).unwrap();
+    let claude_body = "You review diffs for correctness and style, citing the file and the line of every finding you report.";
+    std::fs::write(
+        p.path().join(".claude/agents/review.md"),
+        format!(
+            "---\nname: review\ndescription: Reviews diffs.\nmodel: sonnet\n---\n{claude_body}\n"
+        ),
+    )
+    .unwrap();
     // Pointing a preset's key at another host is the user's call, not a
     // repository's: the parent's table is in the user config.
     let user = tempfile::tempdir().unwrap();
@@ -556,6 +579,13 @@ fn the_anthropic_door_sends_the_parent_to_anthropic_with_the_clients_key() {
     assert_eq!(sent.headers.get("x-api-key"), None);
     assert_eq!(sent.headers.get("authorization"), None);
     assert_eq!(parent.requests().len(), 1);
+    let r = g.post("/v1/messages", &client, &ask(claude_body, false));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-agentc-agent"), "review");
+    assert_eq!(r.header("x-agentc-route"), "anthropic/claude-sonnet-5");
+    let seen = parent.requests();
+    assert_eq!(seen[1].body["model"], "claude-sonnet-5");
+    assert_eq!(seen[1].header("x-api-key"), Some("sk-ant-client"));
 }
 
 #[test]

@@ -1015,19 +1015,22 @@ fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Ro
         }
     })?;
     let params = resolved.agent.params.clone();
-    let (planned, credential_provider) = match (resolved.provider, resolved.model) {
+    let planned = match (resolved.provider, resolved.model) {
         (Some(p), Some(m)) => {
-            let t = Target::new(p, m);
-            // An inherited route is the parent's: its credentials may go.
-            let creds = (resolved.inherit && parent_target.as_ref() == Some(&t))
-                .then(|| t.provider.clone());
-            (t, creds)
+            let mut t = Target::new(p, m);
+            // Claude Code's `model: sonnet` is its own shorthand, which it
+            // resolves before sending: the id it sent is the one to use.
+            let kind = router.provider(p).map(|p| p.kind.as_str());
+            if kind == Some("anthropic")
+                && CLAUDE_SHORTHANDS.contains(&m)
+                && door == Wire::Anthropic
+                && !client_model.is_empty()
+            {
+                t.model = client_model.to_string();
+            }
+            t
         }
-        _ if resolved.inherit => {
-            let t = parent()?;
-            let p = t.provider.clone();
-            (t, Some(p))
-        }
+        _ if resolved.inherit => parent()?,
         (p, m) => {
             return Err(Refusal::bad_request(
                 "no-route",
@@ -1047,9 +1050,14 @@ fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Ro
     Ok(Routing {
         chain,
         params,
-        credential_provider,
+        // The client's credentials were meant for the parent's provider:
+        // they may go there, whoever's request it is, and nowhere else.
+        credential_provider: parent_target.map(|t| t.provider),
     })
 }
+
+/// The model names Claude Code's agent files use for its own tiers.
+const CLAUDE_SHORTHANDS: &[&str] = &["sonnet", "opus", "haiku", "fable"];
 
 /// The parent session's route: `[gateway] parent`, else `anthropic` with
 /// the client's model for the Anthropic door.
