@@ -95,6 +95,14 @@ impl Matcher {
         Matcher { automaton, agents }
     }
 
+    /// A matcher that recognises no body.
+    pub fn empty() -> Matcher {
+        Matcher {
+            automaton: None,
+            agents: Vec::new(),
+        }
+    }
+
     /// The agent whose body is the longest found in `texts`.
     pub fn find<'t>(&self, texts: impl Iterator<Item = &'t str>) -> Option<&str> {
         let automaton = self.automaton.as_ref()?;

@@ -233,30 +233,71 @@ impl Gateway {
             stop.notified().await;
             tokio::time::sleep(drain).await;
         };
-        tokio::select! {
+        // Each new generation's matcher is built as it comes, not by the
+        // first request that needs it.
+        let shared = self.shared.clone();
+        let mut plans = shared.plans.clone();
+        let warm = tokio::spawn(async move {
+            loop {
+                shared.generation().await;
+                if plans.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        let result = tokio::select! {
             r = server => r,
             () = deadline => Ok(()),
-        }
+        };
+        warm.abort();
+        result
     }
 }
 
 impl Shared {
     /// The current generation, with its matcher built on first use.
-    fn generation(&self) -> Arc<Generation> {
+    async fn generation(&self) -> Arc<Generation> {
         let live = self.plans.borrow().clone();
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(g) = current.as_ref()
-            && g.number == live.generation
-        {
-            return g.clone();
+        if let Some(g) = self.cached(live.generation) {
+            return g;
         }
-        let g = Arc::new(Generation {
-            number: live.generation,
+        // Reading every agent's body is file I/O: off the async workers.
+        let files = self.options.files.clone();
+        let number = live.generation;
+        let built = tokio::task::spawn_blocking(move || Generation {
+            number,
             router: Router::new(live.plan.clone()),
-            matcher: Matcher::build(&live.plan, &self.options.files),
-        });
-        *current = Some(g.clone());
+            matcher: Matcher::build(&live.plan, &files),
+        })
+        .await;
+        let g = match built {
+            Ok(g) => Arc::new(g),
+            // The build panicked: keep serving the last generation built.
+            Err(_) => match self
+                .current
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+            {
+                Some(g) => return g,
+                None => Arc::new(Generation {
+                    number,
+                    router: Router::new(self.plans.borrow().plan.clone()),
+                    matcher: Matcher::empty(),
+                }),
+            },
+        };
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        // Two requests may have built the same generation; a newer one wins.
+        if current.as_ref().is_none_or(|c| c.number <= g.number) {
+            *current = Some(g.clone());
+        }
         g
+    }
+
+    fn cached(&self, number: u64) -> Option<Arc<Generation>> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current.as_ref().filter(|g| g.number == number).cloned()
     }
 
     fn client(&self, provider: &PlanProvider) -> &reqwest::Client {
@@ -378,7 +419,7 @@ async fn models(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
     } else {
         Wire::OpenAi
     };
-    let g = s.generation();
+    let g = s.generation().await;
     let data: Vec<Value> = g
         .router
         .plan()
@@ -587,7 +628,7 @@ async fn handle(
     }
     ev.stream =
         endpoint != Endpoint::CountTokens && value.get("stream") == Some(&Value::Bool(true));
-    let g = s.generation();
+    let g = s.generation().await;
     ev.generation = g.number;
     let routing = route(&g, door, &value, ev)?;
     // The client's credentials go nowhere but the parent's provider, and
