@@ -393,6 +393,7 @@ fn with_a_gateway_key_clients_must_present_it() {
     );
     let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
     assert_eq!(r.status, 401);
+    assert_eq!(g.get("/v1/models").status, 401);
     let r = g.post(
         "/v1/chat/completions",
         &[("authorization", "Bearer gw-secret")],

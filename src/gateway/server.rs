@@ -419,6 +419,23 @@ async fn models(State(s): State<Arc<Shared>>, req: HttpRequest) -> Response {
     } else {
         Wire::OpenAi
     };
+    if let Some(key) = &s.options.client_key
+        && !presented_key(req.headers()).is_some_and(|k| same_secret(k, key))
+    {
+        let r = Refusal::new(
+            401,
+            "authentication_error",
+            "gateway-key",
+            "the gateway needs its key (`--key-env`) as `x-api-key` or a bearer token",
+        );
+        let mut ev = Event::new(door_name(door), "GET", req.uri().path());
+        ev.status = r.status;
+        ev.latency_ms = ms(started);
+        let response = refusal_response(door, &r, None, None);
+        ev.error = Some((r.code, r.message));
+        (s.events)(ev);
+        return response;
+    }
     let g = s.generation().await;
     let data: Vec<Value> = g
         .router
