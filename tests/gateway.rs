@@ -742,3 +742,48 @@ fn a_stream_broken_after_its_first_byte_ends_with_an_error_and_no_fallback() {
     assert_eq!(e["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(server.models_requested(), ["cut"]);
 }
+
+#[test]
+fn a_rate_limited_last_route_is_passed_on_with_its_retry_after() {
+    use support::scripted::{Answer, Scripted};
+    let limited = Scripted::start(|_, _| Answer {
+        headers: vec![("retry-after".into(), "7".into())],
+        ..Answer::json(
+            429,
+            &json!({"error": {"message": "slow down", "type": "rate_limit_exceeded"}}),
+        )
+    });
+    let server = Server::start();
+    let p = Project::new(&server, "");
+    let toml = std::fs::read_to_string(p.path().join(".agents/agentc.toml")).unwrap();
+    std::fs::write(
+        p.path().join(".agents/agentc.toml"),
+        format!(
+            "{toml}\n[providers.limited]\nkind = \"openai-compatible\"\nbase_url = \"{}\"\n",
+            limited.base_url()
+        ),
+    )
+    .unwrap();
+    p.agent("explore", "provider: limited\nmodel: m\n", BODY);
+    let g = start(&p);
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), "7");
+    assert_eq!(
+        r.json(),
+        json!({"error": {"message": "slow down", "type": "rate_limit_exceeded"}})
+    );
+    // Through the Anthropic door, in Anthropic's format.
+    let r = g.post(
+        "/v1/messages",
+        &[],
+        &json!({"model": "agentc/explore", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}),
+    );
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), "7");
+    assert_eq!(r.json()["error"]["type"], "rate_limit_error");
+    assert_eq!(r.json()["error"]["message"], "slow down");
+    let e = g.next_event("request");
+    assert_eq!(e["error"]["code"], "upstream-error");
+    assert_eq!(e["attempts"][0]["http_status"], 429);
+}

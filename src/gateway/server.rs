@@ -816,6 +816,7 @@ async fn handle(
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("application/json")
                     .to_string();
+                let retry_after = resp.headers().get("retry-after").cloned();
                 let body = chat::read_limited(resp, 64 * 1024)
                     .await
                     .unwrap_or_default();
@@ -824,6 +825,7 @@ async fn handle(
                     message: chat::server_message(&body),
                     body,
                     content_type,
+                    retry_after,
                 }
             }
         };
@@ -856,6 +858,7 @@ async fn handle(
             message,
             body,
             content_type,
+            retry_after,
         } => {
             let wire = ev
                 .route
@@ -863,24 +866,29 @@ async fn handle(
                 .and_then(|t| g.router.provider(&t.provider))
                 .map_or(door, wire_of);
             ev.error = Some(("upstream-error".into(), format!("HTTP {status}: {message}")));
-            if wire == door {
-                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-                return Ok(Reply::Done(respond(
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut response = if wire == door {
+                respond(
                     code,
                     &content_type,
                     Body::from(body),
                     header_agent(ev),
                     ev.route.as_ref(),
-                )));
+                )
+            } else {
+                let upstream: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                json_response(
+                    code,
+                    &translate::translate_error_body(door, status, &upstream),
+                    header_agent(ev),
+                    ev.route.as_ref(),
+                )
+            };
+            // The client's own back-off reads it.
+            if let Some(v) = retry_after {
+                response.headers_mut().insert("retry-after", v);
             }
-            let upstream: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-            Ok(Reply::Done(json_response(
-                code,
-                &translate::translate_error_body(door, status, &upstream),
-                header_agent(ev),
-                ev.route.as_ref(),
-            )))
+            Ok(Reply::Done(response))
         }
         UpstreamError::Failure(_) => {
             let list: Vec<String> = ev
@@ -916,6 +924,7 @@ enum UpstreamError {
         message: String,
         body: Vec<u8>,
         content_type: String,
+        retry_after: Option<HeaderValue>,
     },
 }
 

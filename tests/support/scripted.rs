@@ -38,6 +38,8 @@ pub struct Answer {
     pub body: Vec<u8>,
     /// Send the head only, promising the body, then close the connection.
     pub cut: bool,
+    /// More header lines.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
@@ -47,6 +49,7 @@ impl Answer {
             content_type: "application/json".into(),
             body: v.to_string().into_bytes(),
             cut: false,
+            headers: Vec::new(),
         }
     }
 
@@ -64,6 +67,7 @@ impl Answer {
             content_type: "text/event-stream".into(),
             body: body.into_bytes(),
             cut: false,
+            headers: Vec::new(),
         }
     }
 }
@@ -148,8 +152,13 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Seen>>, script: &Script) {
             s.len() - 1
         };
         let a = script(&request, n);
+        let extra: String = a
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .collect();
         let head = format!(
-            "HTTP/1.1 {} X\r\ncontent-type: {}\r\ncontent-length: {}\r\n\r\n",
+            "HTTP/1.1 {} X\r\ncontent-type: {}\r\ncontent-length: {}\r\n{extra}\r\n",
             a.status,
             a.content_type,
             a.body.len()
