@@ -215,6 +215,38 @@ fn server_tools_cannot_run_on_an_openai_upstream() {
 }
 
 #[test]
+fn tool_search_falls_back_to_every_tool() {
+    let out = to_chat(json!({
+        "model": "m",
+        "tools": [
+            {"type": "tool_search_tool_regex_20251119", "name": "tool_search_tool_regex"},
+            {"name": "mcp__jira__search", "description": "Search issues", "defer_loading": true,
+             "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}}}
+        ],
+        "messages": [
+            {"role": "user", "content": "Find the bug"},
+            {"role": "assistant", "content": [
+                {"type": "server_tool_use", "id": "srvtoolu_1", "name": "tool_search_tool_regex", "input": {"query": "jira"}},
+                {"type": "tool_search_tool_result", "tool_use_id": "srvtoolu_1", "content": {"type": "tool_search_tool_search_result", "tool_references": [{"type": "tool_reference", "tool_name": "mcp__jira__search"}]}},
+                {"type": "text", "text": "Searching Jira."}
+            ]}
+        ]
+    }));
+    assert_eq!(
+        out,
+        json!({
+            "model": "m",
+            "tools": [{"type": "function", "function": {"name": "mcp__jira__search", "description": "Search issues",
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}],
+            "messages": [
+                {"role": "user", "content": "Find the bug"},
+                {"role": "assistant", "content": "Searching Jira."}
+            ]
+        })
+    );
+}
+
+#[test]
 fn parallel_tool_calls_and_results_anthropic_to_openai() {
     let req = json!({
         "model": "m",
