@@ -515,7 +515,11 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
         // OpenAI's range is 0..=2, Anthropic's 0..=1.
         out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
     }
-    if let Some(p) = fields.get("top_p").filter(|p| p.is_number()) {
+    // Recent Claude models refuse `temperature` and `top_p` together, and
+    // clients such as Copilot CLI send both: temperature is kept.
+    if let Some(p) = fields.get("top_p").filter(|p| p.is_number())
+        && !out.contains_key("temperature")
+    {
         out.insert("top_p".into(), p.clone());
     }
     if let Some(k) = fields.get("top_k").filter(|k| k.is_u64()) {
