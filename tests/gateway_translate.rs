@@ -215,6 +215,38 @@ fn server_tools_cannot_run_on_an_openai_upstream() {
 }
 
 #[test]
+fn tool_search_falls_back_to_every_tool() {
+    let out = to_chat(json!({
+        "model": "m",
+        "tools": [
+            {"type": "tool_search_tool_regex_20251119", "name": "tool_search_tool_regex"},
+            {"name": "mcp__jira__search", "description": "Search issues", "defer_loading": true,
+             "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}}}
+        ],
+        "messages": [
+            {"role": "user", "content": "Find the bug"},
+            {"role": "assistant", "content": [
+                {"type": "server_tool_use", "id": "srvtoolu_1", "name": "tool_search_tool_regex", "input": {"query": "jira"}},
+                {"type": "tool_search_tool_result", "tool_use_id": "srvtoolu_1", "content": {"type": "tool_search_tool_search_result", "tool_references": [{"type": "tool_reference", "tool_name": "mcp__jira__search"}]}},
+                {"type": "text", "text": "Searching Jira."}
+            ]}
+        ]
+    }));
+    assert_eq!(
+        out,
+        json!({
+            "model": "m",
+            "tools": [{"type": "function", "function": {"name": "mcp__jira__search", "description": "Search issues",
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}],
+            "messages": [
+                {"role": "user", "content": "Find the bug"},
+                {"role": "assistant", "content": "Searching Jira."}
+            ]
+        })
+    );
+}
+
+#[test]
 fn parallel_tool_calls_and_results_anthropic_to_openai() {
     let req = json!({
         "model": "m",
@@ -451,7 +483,6 @@ fn parameters_openai_to_anthropic() {
             "model": "m",
             "max_tokens": 300,
             "temperature": 1.0,
-            "top_p": 0.8,
             "stop_sequences": ["END"],
             "stream": true,
             "metadata": {"user_id": "user-42"},
@@ -459,11 +490,11 @@ fn parameters_openai_to_anthropic() {
         })
     );
     let out = to_messages(
-        json!({"model": "m", "max_tokens": 100, "stop": ["a", "b"], "top_k": 20, "messages": []}),
+        json!({"model": "m", "max_tokens": 100, "stop": ["a", "b"], "top_k": 20, "top_p": 0.8, "messages": []}),
     );
     assert_eq!(
         out,
-        json!({"model": "m", "max_tokens": 100, "stop_sequences": ["a", "b"], "top_k": 20, "messages": []})
+        json!({"model": "m", "max_tokens": 100, "stop_sequences": ["a", "b"], "top_k": 20, "top_p": 0.8, "messages": []})
     );
 }
 
@@ -735,7 +766,6 @@ fn anthropic_requests_survive_a_round_trip() {
         "max_tokens": 1024,
         "system": "Explore.",
         "temperature": 0.5,
-        "top_p": 0.9,
         "stop_sequences": ["END"],
         "stream": true,
         "tools": [{"name": "read", "description": "Read a file",
@@ -1082,6 +1112,9 @@ fn fixture(name: &str) -> Value {
         "opencode-tool-results" => {
             include_str!("fixtures/gateway/opencode-1.18.33-tool-results.json")
         }
+        "copilot-tool-results" => {
+            include_str!("fixtures/gateway/copilot-1.0.102-tool-results.json")
+        }
         other => panic!("no fixture {other}"),
     };
     serde_json::from_str(text).expect("fixture is JSON")
@@ -1303,5 +1336,52 @@ fn a_plan_reasoning_effort_on_either_upstream() {
     assert_eq!(
         body,
         json!({"model": "m", "max_tokens": 8000, "messages": []})
+    );
+}
+
+// Copilot CLI 1.0.102 (`COPILOT_OFFLINE=true`, `COPILOT_PROVIDER_BASE_URL`)
+// after its model viewed a text file and a PNG in parallel.
+
+#[test]
+fn copilot_request_to_anthropic() {
+    let req = fixture("copilot-tool-results");
+    assert_eq!(req["temperature"], json!(0));
+    assert_eq!(req["top_p"], json!(0.95));
+    let out = to_messages(req.clone());
+    assert_eq!(out["system"], req["messages"][0]["content"]);
+    // Copilot sends temperature and top_p together; recent Claude models
+    // take one of them.
+    assert_eq!(out["temperature"], json!(0.0));
+    assert!(out.get("top_p").is_none());
+    assert_eq!(out["max_tokens"], json!(DEFAULT_MAX_TOKENS));
+    assert_eq!(
+        out["messages"],
+        json!([
+            {"role": "user", "content": req["messages"][1]["content"]},
+            {"role": "assistant", "content": [
+                {"type": "text", "text": "Reading both."},
+                {"type": "tool_use", "id": "call_a", "name": "view", "input": {"path": "/home/user/project/note.txt"}},
+                {"type": "tool_use", "id": "call_b", "name": "view", "input": {"path": "/home/user/project/dot.png"}}
+            ]},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "call_a", "content": "hello from the note\n"},
+                {"type": "tool_result", "tool_use_id": "call_b", "content": "Viewed image file successfully."}
+            ]}
+        ])
+    );
+    assert_eq!(out["tools"].as_array().map(Vec::len), Some(17));
+    let mut keys: Vec<&String> = out.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "max_tokens",
+            "messages",
+            "model",
+            "stream",
+            "system",
+            "temperature",
+            "tools"
+        ]
     );
 }

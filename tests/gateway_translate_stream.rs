@@ -105,7 +105,12 @@ fn message_end(stop: &str, usage: Value) -> Vec<(Option<String>, Value)> {
 fn text_stream_with_usage_at_the_end() {
     let events = feed_chat(&[
         chunk(json!({"role": "assistant", "content": ""}), None),
-        chunk(json!({"content": "Hel"}), None),
+        {
+            // Some servers add `"error": null` to every chunk.
+            let mut c = chunk(json!({"content": "Hel"}), None);
+            c["error"] = Value::Null;
+            c
+        },
         chunk(json!({"content": "lo."}), None),
         chunk(json!({}), Some("stop")),
         usage_chunk(12, 3),

@@ -156,7 +156,7 @@ pub fn anthropic_error_kind(status: u16) -> &'static str {
 /// and the bare `{"error":"text"}` some servers send); `None` when the body
 /// holds no error.
 pub fn upstream_error(body: &Value) -> Option<(Option<String>, String)> {
-    let error = body.get("error")?;
+    let error = body.get("error").filter(|e| !e.is_null())?;
     if let Some(text) = error.as_str() {
         return Some((None, text.to_string()));
     }

@@ -101,7 +101,7 @@ pub fn messages_to_chat(req: &Value) -> Result<Value, TranslateError> {
     let tools = match fields.get("tools") {
         Some(Value::Array(tools)) => tools
             .iter()
-            .map(tool_to_chat)
+            .filter_map(|tool| tool_to_chat(tool).transpose())
             .collect::<Result<Vec<_>, _>>()?,
         Some(Value::Null) | None => Vec::new(),
         Some(_) => return Err(err("`tools` must be an array")),
@@ -238,17 +238,9 @@ fn assistant_to_chat(blocks: &[Value]) -> Result<Value, TranslateError> {
             // Thinking is signed for Anthropic models only; an OpenAI
             // upstream neither needs nor accepts it. Server-side tools ran
             // at Anthropic and have no counterpart to replay.
-            "thinking"
-            | "redacted_thinking"
-            | "server_tool_use"
-            | "web_search_tool_result"
-            | "web_fetch_tool_result"
-            | "code_execution_tool_result"
-            | "bash_code_execution_tool_result"
-            | "text_editor_code_execution_tool_result"
-            | "mcp_tool_use"
-            | "mcp_tool_result"
+            "thinking" | "redacted_thinking" | "server_tool_use" | "mcp_tool_use"
             | "container_upload" => {}
+            kind if kind.ends_with("_tool_result") => {}
             other => {
                 return Err(err(format!(
                     "content block type `{other}` has no OpenAI equivalent"
@@ -367,10 +359,13 @@ fn document_to_chat(block: &Value) -> Result<Value, TranslateError> {
 
 /// A client tool as an OpenAI function. Anthropic server tools (web
 /// search, code execution, …) run at Anthropic and cannot run elsewhere.
-fn tool_to_chat(tool: &Value) -> Result<Value, TranslateError> {
+fn tool_to_chat(tool: &Value) -> Result<Option<Value>, TranslateError> {
     let name = str_field(tool, "name").unwrap_or("");
     match str_field(tool, "type") {
         None | Some("custom") => {}
+        // Tool search only defers loading the other tools' definitions;
+        // without it they are all sent (`defer_loading` is not copied).
+        Some(kind) if kind.starts_with("tool_search_tool") => return Ok(None),
         Some(kind) => {
             return Err(err(format!(
                 "tool `{name}` is an Anthropic server tool (`{kind}`) that an OpenAI-compatible provider cannot run"
@@ -391,7 +386,7 @@ fn tool_to_chat(tool: &Value) -> Result<Value, TranslateError> {
         schema.remove("$schema");
     }
     function["parameters"] = parameters;
-    Ok(json!({"type": "function", "function": function}))
+    Ok(Some(json!({"type": "function", "function": function})))
 }
 
 /// Anthropic `tool_choice` as OpenAI's, and whether parallel calls stay
@@ -520,7 +515,11 @@ pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
         // OpenAI's range is 0..=2, Anthropic's 0..=1.
         out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
     }
-    if let Some(p) = fields.get("top_p").filter(|p| p.is_number()) {
+    // Recent Claude models refuse `temperature` and `top_p` together, and
+    // clients such as Copilot CLI send both: temperature is kept.
+    if let Some(p) = fields.get("top_p").filter(|p| p.is_number())
+        && !out.contains_key("temperature")
+    {
         out.insert("top_p".into(), p.clone());
     }
     if let Some(k) = fields.get("top_k").filter(|k| k.is_u64()) {
