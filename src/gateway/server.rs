@@ -1226,10 +1226,10 @@ fn upstream_body(
         };
         obj.insert(key.into(), json!(n));
     }
-    if let Some(e) = &params.reasoning_effort
-        && wire == Wire::OpenAi
-    {
-        obj.insert("reasoning_effort".into(), json!(e));
+    // Last: on Anthropic it may turn thinking on and drop what thinking
+    // does not allow.
+    if let Some(e) = &params.reasoning_effort {
+        translate::apply_reasoning_effort(wire, &mut body, e);
     }
     Ok(body)
 }
@@ -1595,6 +1595,25 @@ mod tests {
             &a,
             "m",
             &params,
+        )
+        .unwrap();
+        // On Anthropic the effort turns thinking on, which takes its budget
+        // on top of `max_tokens` and leaves `temperature` out.
+        assert_eq!(
+            b,
+            json!({"model": "m", "max_tokens": 1124, "thinking": {"type": "enabled", "budget_tokens": 1024}, "messages": []})
+        );
+        let no_effort = Params {
+            reasoning_effort: None,
+            ..params
+        };
+        let b = upstream_body(
+            Wire::Anthropic,
+            Wire::Anthropic,
+            Endpoint::Messages,
+            &a,
+            "m",
+            &no_effort,
         )
         .unwrap();
         assert_eq!(
