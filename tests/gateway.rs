@@ -787,3 +787,30 @@ fn a_rate_limited_last_route_is_passed_on_with_its_retry_after() {
     assert_eq!(e["error"]["code"], "upstream-error");
     assert_eq!(e["attempts"][0]["http_status"], 429);
 }
+
+#[test]
+fn an_unset_key_is_refused_and_never_rerouted() {
+    let server = Server::start();
+    server.reply("qwen", Reply::answer("should not be asked"));
+    let p = Project::new(&server, "");
+    p.agent(
+        "explore",
+        "provider: local\nmodel: qwen\nfallback: [spare/qwen]\n",
+        BODY,
+    );
+    // No AGENTC_TEST_KEY in the gateway's environment.
+    let g = Gateway::start(p.path(), None, &[], &[]);
+    let r = g.post(
+        "/v1/chat/completions",
+        &[("authorization", "Bearer client-secret")],
+        &chat("agentc/explore", None),
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.json()["error"]["message"],
+        format!(
+            "agentc gateway: `{KEY_VAR}` is not set: provider `local` needs its API key (export {KEY_VAR}=… where the gateway runs) [missing-credential]"
+        )
+    );
+    assert!(server.requests().is_empty());
+}
