@@ -19,7 +19,7 @@ pub struct Cli {
     /// Do not read the user scope ($AGENTC_USER_DIR).
     #[arg(long, global = true)]
     pub no_user: bool,
-    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json; watch: human, json).
+    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json; watch, gateway: human, json).
     #[arg(long, global = true, value_name = "FORMAT")]
     pub format: Option<String>,
     /// When to use colour: auto, always, never (NO_COLOR is honoured).
