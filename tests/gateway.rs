@@ -814,3 +814,27 @@ fn an_unset_key_is_refused_and_never_rerouted() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_client_that_goes_away_is_still_one_event() {
+    use std::io::Write;
+    let server = Server::start();
+    server.reply("qwen", Reply::Hang);
+    let p = Project::new(&server, "");
+    p.agent("explore", "provider: spare\nmodel: qwen\n", BODY);
+    let g = start(&p);
+    let body = chat("agentc/explore", None).to_string();
+    let mut s = std::net::TcpStream::connect(g.url.trim_start_matches("http://")).unwrap();
+    write!(
+        s,
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    assert!(server.wait_in_flight(1, support::gateway::WAIT));
+    drop(s);
+    let e = g.next_event("request");
+    assert_eq!(e["status"], 499);
+    assert_eq!(e["error"]["code"], "client-closed");
+    assert_eq!(e["agent"], "explore");
+}

@@ -535,24 +535,58 @@ enum Reply {
 async fn serve_request(s: Arc<Shared>, endpoint: Endpoint, req: HttpRequest) -> Response {
     let started = Instant::now();
     let door = endpoint.door();
-    let mut ev = Event::new(door_name(door), req.method().as_str(), req.uri().path());
-    let result = handle(&s, endpoint, req, started, &mut ev).await;
+    let mut pending = PendingEvent {
+        ev: Event::new(door_name(door), req.method().as_str(), req.uri().path()),
+        sink: s.events.clone(),
+        started,
+        done: false,
+    };
+    let result = handle(&s, endpoint, req, started, &mut pending.ev).await;
+    pending.done = true;
+    let ev = &mut pending.ev;
     match result {
         Ok(Reply::Streaming(r)) => r,
         Ok(Reply::Done(r)) => {
             ev.status = r.status().as_u16();
             ev.latency_ms = ms(started);
-            (s.events)(ev);
+            (s.events)(ev.clone());
             r
         }
         Err(refusal) => {
-            let r = refusal_response(door, &refusal, header_agent(&ev), ev.route.as_ref());
+            let r = refusal_response(door, &refusal, header_agent(ev), ev.route.as_ref());
             ev.status = refusal.status;
             ev.error = Some((refusal.code, refusal.message));
             ev.latency_ms = ms(started);
-            (s.events)(ev);
+            (s.events)(ev.clone());
             r
         }
+    }
+}
+
+/// A request's event until it is written. When the client goes away
+/// before its answer, the server drops the request's future: the event is
+/// written then, so that no request goes unrecorded.
+struct PendingEvent {
+    ev: Event,
+    sink: EventSink,
+    started: Instant,
+    done: bool,
+}
+
+impl Drop for PendingEvent {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut ev = self.ev.clone();
+        // nginx's "client closed request": no status was sent.
+        ev.status = 499;
+        ev.error = Some((
+            "client-closed".into(),
+            "the client went away before the answer".into(),
+        ));
+        ev.latency_ms = ms(self.started);
+        (self.sink)(ev);
     }
 }
 
