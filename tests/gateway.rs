@@ -838,3 +838,59 @@ fn a_client_that_goes_away_is_still_one_event() {
     assert_eq!(e["error"]["code"], "client-closed");
     assert_eq!(e["agent"], "explore");
 }
+
+#[test]
+fn a_stream_whose_client_goes_away_is_cancelled_upstream() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    // An upstream that sends one event, then holds the stream open until
+    // the gateway hangs up; it reports when that happens.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (hung_up, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (conn, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(conn.try_clone().unwrap());
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; len];
+        reader.read_exact(&mut body).unwrap();
+        let mut out = conn;
+        let event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n";
+        write!(out, "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n", event.len()).unwrap();
+        out.flush().unwrap();
+        let mut rest = [0u8; 64];
+        // 0 bytes read: the gateway closed the connection.
+        while reader.read(&mut rest).unwrap_or(0) > 0 {}
+        let _ = hung_up.send(());
+    });
+    let server = Server::start();
+    let p = Project::new(
+        &server,
+        &format!(
+            "[providers.held]\nkind = \"openai-compatible\"\nbase_url = \"http://{addr}/v1\"\n"
+        ),
+    );
+    p.agent("explore", "provider: held\nmodel: m\n", BODY);
+    let g = start(&p);
+    let mut body = chat("agentc/explore", None);
+    body["stream"] = json!(true);
+    let body = body.to_string();
+    let mut s = std::net::TcpStream::connect(g.url.trim_start_matches("http://")).unwrap();
+    write!(s, "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut first = [0u8; 16];
+    assert!(s.read(&mut first).unwrap() > 0);
+    drop(s);
+    seen.recv_timeout(support::gateway::WAIT)
+        .expect("the gateway hung up on the upstream");
+    let e = g.next_event("request");
+    assert_eq!(e["error"]["code"], "client-closed");
+}

@@ -1405,7 +1405,18 @@ async fn answer(
             (conv.abort(door, &m), true)
         };
         loop {
-            let next = tokio::time::timeout_at(deadline, upstream.next()).await;
+            // A client that went away stops the upstream request at once,
+            // not when the next piece comes.
+            let next = tokio::select! {
+                next = tokio::time::timeout_at(deadline, upstream.next()) => next,
+                () = tx.closed() => {
+                    ev.error = Some((
+                        "client-closed".into(),
+                        "the client went away before the answer ended".into(),
+                    ));
+                    break;
+                }
+            };
             let (out, end) = match next {
                 Ok(Some(Ok(bytes))) => match decoder.feed(&bytes) {
                     Ok(datas) => (conv.feed(bytes, &datas, &mut ev.usage), false),
