@@ -894,3 +894,62 @@ fn a_stream_whose_client_goes_away_is_cancelled_upstream() {
     let e = g.next_event("request");
     assert_eq!(e["error"]["code"], "client-closed");
 }
+
+#[test]
+fn a_provider_that_ignores_stream_still_gives_the_client_a_stream() {
+    use support::scripted::{Answer, Scripted};
+    let whole = Scripted::start(|req, _| {
+        Answer::json(
+            200,
+            &json!({"id": "c1", "object": "chat.completion", "created": 1, "model": req.body["model"],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "in one piece"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}),
+        )
+    });
+    let server = Server::start();
+    let p = Project::new(
+        &server,
+        &format!(
+            "[providers.whole]\nkind = \"openai-compatible\"\nbase_url = \"{}\"\n",
+            whole.base_url()
+        ),
+    );
+    p.agent("explore", "provider: whole\nmodel: m\n", BODY);
+    let g = start(&p);
+    let mut body = chat("agentc/explore", None);
+    body["stream"] = json!(true);
+    let r = g.post("/v1/chat/completions", &[], &body);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "text/event-stream");
+    let data = r.sse_data();
+    assert_eq!(data.last().unwrap(), "[DONE]");
+    let first: Value = serde_json::from_str(&data[0]).unwrap();
+    assert_eq!(first["object"], "chat.completion.chunk");
+    assert_eq!(first["choices"][0]["delta"]["content"], "in one piece");
+    let r = g.post(
+        "/v1/messages",
+        &[],
+        &json!({"model": "agentc/explore", "max_tokens": 50, "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "text/event-stream");
+    let events: Vec<Value> = r
+        .sse_data()
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "message_start",
+            "content_block_start",
+            "content_block_delta",
+            "content_block_stop",
+            "message_delta",
+            "message_stop"
+        ]
+    );
+    assert_eq!(events[2]["delta"]["text"], "in one piece");
+    assert_eq!(events[4]["delta"]["stop_reason"], "end_turn");
+}

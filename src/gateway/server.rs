@@ -1340,7 +1340,7 @@ async fn answer(
             see_usage(&mut ev.usage, v);
         }
         ev.first_byte_ms = Some(ms(started));
-        if wire == door {
+        if wire == door && !ev.stream {
             return Ok(Reply::Done(respond(
                 StatusCode::OK,
                 &content_type,
@@ -1357,13 +1357,29 @@ async fn answer(
                 "the provider's answer is not JSON",
             ))
         })?;
-        let out = match door {
-            Wire::Anthropic => translate::chat_response_to_messages(&v, &target.model),
-            Wire::OpenAi => translate::messages_response_to_chat(&v, &target.model),
+        let out = match (door, wire) {
+            (Wire::Anthropic, Wire::OpenAi) => {
+                translate::chat_response_to_messages(&v, &target.model)
+            }
+            (Wire::OpenAi, Wire::Anthropic) => {
+                translate::messages_response_to_chat(&v, &target.model)
+            }
+            _ => Ok(v),
         }
         .map_err(|e| {
             AnswerEnd::Refused(Refusal::new(502, "api_error", "untranslatable", e.message))
         })?;
+        if ev.stream {
+            // The provider answered in one piece although a stream was
+            // asked for: the client still gets the stream it reads.
+            return Ok(Reply::Done(respond(
+                StatusCode::OK,
+                "text/event-stream",
+                Body::from(as_event_stream(door, &out)),
+                header_agent(ev),
+                Some(target),
+            )));
+        }
         return Ok(Reply::Done(json_response(
             StatusCode::OK,
             &out,
@@ -1489,6 +1505,124 @@ async fn answer(
         agent.as_deref(),
         Some(target),
     )))
+}
+
+/// A whole answer in the door's format, as the events of a stream.
+fn as_event_stream(door: Wire, v: &Value) -> Vec<u8> {
+    let mut out = String::new();
+    let mut push = |event: Option<&str>, data: &Value| {
+        if let Some(e) = event {
+            out.push_str(&format!("event: {e}\n"));
+        }
+        out.push_str(&format!("data: {data}\n\n"));
+    };
+    match door {
+        Wire::OpenAi => {
+            let choice = v.pointer("/choices/0").cloned().unwrap_or(Value::Null);
+            let message = choice.get("message").cloned().unwrap_or(json!({}));
+            let mut delta = json!({"role": "assistant"});
+            if let Some(c) = message.get("content").filter(|c| !c.is_null()) {
+                delta["content"] = c.clone();
+            }
+            if let Some(calls) = message.get("tool_calls").and_then(Value::as_array) {
+                let calls: Vec<Value> = calls
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let mut c = c.clone();
+                        c["index"] = json!(i);
+                        c
+                    })
+                    .collect();
+                delta["tool_calls"] = json!(calls);
+            }
+            let chunk = |choices: Value| {
+                json!({"id": v.get("id"), "object": "chat.completion.chunk",
+                    "created": v.get("created"), "model": v.get("model"), "choices": choices})
+            };
+            push(
+                None,
+                &chunk(json!([{"index": 0, "delta": delta, "finish_reason": null}])),
+            );
+            push(
+                None,
+                &chunk(
+                    json!([{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]),
+                ),
+            );
+            if let Some(u) = v.get("usage").filter(|u| !u.is_null()) {
+                let mut last = chunk(json!([]));
+                last["usage"] = u.clone();
+                push(None, &last);
+            }
+            out.push_str("data: [DONE]\n\n");
+        }
+        Wire::Anthropic => {
+            let mut start = v.clone();
+            start["content"] = json!([]);
+            start["stop_reason"] = Value::Null;
+            start["stop_sequence"] = Value::Null;
+            push(
+                Some("message_start"),
+                &json!({"type": "message_start", "message": start}),
+            );
+            let blocks = v
+                .get("content")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for (i, b) in blocks.iter().enumerate() {
+                let kind = b.get("type").and_then(Value::as_str).unwrap_or("");
+                let (first, delta) = match kind {
+                    "text" => (
+                        json!({"type": "text", "text": ""}),
+                        Some(json!({"type": "text_delta", "text": b.get("text")})),
+                    ),
+                    "tool_use" => (
+                        json!({"type": "tool_use", "id": b.get("id"), "name": b.get("name"), "input": {}}),
+                        Some(json!({"type": "input_json_delta",
+                            "partial_json": b.get("input").map_or_else(|| "{}".to_string(), Value::to_string)})),
+                    ),
+                    "thinking" => (
+                        json!({"type": "thinking", "thinking": ""}),
+                        Some(json!({"type": "thinking_delta", "thinking": b.get("thinking")})),
+                    ),
+                    _ => (b.clone(), None),
+                };
+                push(
+                    Some("content_block_start"),
+                    &json!({"type": "content_block_start", "index": i, "content_block": first}),
+                );
+                if let Some(d) = delta {
+                    push(
+                        Some("content_block_delta"),
+                        &json!({"type": "content_block_delta", "index": i, "delta": d}),
+                    );
+                }
+                if kind == "thinking"
+                    && let Some(sig) = b.get("signature")
+                {
+                    push(
+                        Some("content_block_delta"),
+                        &json!({"type": "content_block_delta", "index": i,
+                            "delta": {"type": "signature_delta", "signature": sig}}),
+                    );
+                }
+                push(
+                    Some("content_block_stop"),
+                    &json!({"type": "content_block_stop", "index": i}),
+                );
+            }
+            push(
+                Some("message_delta"),
+                &json!({"type": "message_delta",
+                    "delta": {"stop_reason": v.get("stop_reason"), "stop_sequence": v.get("stop_sequence")},
+                    "usage": {"output_tokens": v.pointer("/usage/output_tokens")}}),
+            );
+            push(Some("message_stop"), &json!({"type": "message_stop"}));
+        }
+    }
+    out.into_bytes()
 }
 
 /// Why a 2xx did not become an answer.
