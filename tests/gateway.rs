@@ -953,3 +953,22 @@ fn a_provider_that_ignores_stream_still_gives_the_client_a_stream() {
     assert_eq!(events[2]["delta"]["text"], "in one piece");
     assert_eq!(events[4]["delta"]["stop_reason"], "end_turn");
 }
+
+#[test]
+fn on_unavailable_fallback_tries_the_parent_route_last() {
+    let server = Server::start();
+    server.reply("down", Reply::Status(503));
+    server.reply("parent-model", Reply::answer("the parent's model answered"));
+    let p = Project::new(
+        &server,
+        "[policy]\non_unavailable = \"fallback\"\n\n[gateway]\nparent = \"spare/parent-model\"\n",
+    );
+    p.agent("explore", "provider: spare\nmodel: down\n", BODY);
+    let g = start(&p);
+    let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-agentc-route"), "spare/parent-model");
+    let e = g.next_event("request");
+    assert_eq!(e["attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(server.models_requested(), ["down", "parent-model"]);
+}

@@ -723,15 +723,6 @@ async fn handle(
             ));
         }
         let wire = wire_of(provider);
-        let forward_client = client_credentials
-            && wire == door
-            && routing.credential_provider.as_deref() == Some(provider.id.as_str())
-            && (headers.contains_key("x-api-key") || headers.contains_key("authorization"));
-        let key = if forward_client {
-            None
-        } else {
-            provider_key(s, provider)?
-        };
         if endpoint == Endpoint::CountTokens && wire != Wire::Anthropic {
             // No OpenAI-compatible server counts tokens: an estimate.
             let text = serde_json::to_string(&[
@@ -749,6 +740,15 @@ async fn handle(
                 Some(&target),
             )));
         }
+        let forward_client = client_credentials
+            && wire == door
+            && routing.credential_provider.as_deref() == Some(provider.id.as_str())
+            && (headers.contains_key("x-api-key") || headers.contains_key("authorization"));
+        let key = if forward_client {
+            None
+        } else {
+            provider_key(s, provider)?
+        };
         let upstream_body =
             upstream_body(door, wire, endpoint, &value, &target.model, &routing.params)
                 .map_err(|e| Refusal::bad_request("untranslatable", e.message))?;
@@ -1148,6 +1148,14 @@ fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Ro
         Some(p) => Ok(Target::new(p, &f.model)),
         None => Err(f.model.clone()),
     }));
+    // `on_unavailable = "fallback"`: the parent session's route, once, when
+    // the chain is exhausted (as `agentc run` does).
+    if plan.policy.on_unavailable == "fallback"
+        && let Some(p) = &parent_target
+        && !chain.iter().any(|t| t.as_ref() == Ok(p))
+    {
+        chain.push(Ok(p.clone()));
+    }
     Ok(Routing {
         chain,
         params,
