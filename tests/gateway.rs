@@ -118,6 +118,18 @@ fn agentc_model_names_pick_the_agent_and_models_lists_them() {
     );
 }
 
+/// Saves an agent file as editors do: written aside, then renamed over
+/// it, so the watcher sees one whole change.
+fn save(p: &Project, name: &str, frontmatter: &str) {
+    let aside = p.path().join(format!("{name}.saving"));
+    std::fs::write(
+        &aside,
+        format!("---\ndescription: The {name} agent.\n{frontmatter}---\n{BODY}"),
+    )
+    .unwrap();
+    std::fs::rename(&aside, p.path().join(format!(".agents/{name}.md"))).unwrap();
+}
+
 #[test]
 fn an_edit_reroutes_the_next_request() {
     let server = Server::start();
@@ -128,14 +140,14 @@ fn an_edit_reroutes_the_next_request() {
     let g = start(&p);
     let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
     assert_eq!(r.header("x-agentc-route"), "spare/one");
-    p.agent("explore", "provider: spare\nmodel: two\n", BODY);
+    save(&p, "explore", "provider: spare\nmodel: two\n");
     let reload = g.next_event("reload");
     assert_eq!(reload["errors"], 0);
     let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
     assert_eq!(r.header("x-agentc-route"), "spare/two");
     assert_eq!(r.json()["choices"][0]["message"]["content"], "from two");
     // A broken edit keeps the last good route.
-    p.agent("explore", "provider: [unclosed\n", BODY);
+    save(&p, "explore", "provider: [unclosed\n");
     let reload = g.next_event("reload");
     assert_eq!(reload["stale"], json!(["explore"]));
     let r = g.post("/v1/chat/completions", &[], &chat("agentc/explore", None));
