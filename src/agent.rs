@@ -9,7 +9,7 @@ use crate::source::FileId;
 use crate::source::split::{self, SplitError};
 use crate::syntax::yaml::{self, YNode, YValue, YamlErrorKind, YamlLimits};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 pub use crate::diagnostic::Sp;
@@ -208,7 +208,9 @@ impl Cx<'_> {
             prompt_sha256: std::sync::OnceLock::new(),
             fence,
         };
-        let mut seen: Vec<String> = Vec::with_capacity(entries.len());
+        // Sets, so that checking many keys is linear in their number.
+        let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());
+        let present: HashSet<String> = entries.iter().filter_map(|(k, _)| k.key_text()).collect();
         let mut has_name = false;
         let mut has_prompt_field = false;
         for (key, value) in &entries {
@@ -220,10 +222,9 @@ impl Cx<'_> {
                 ));
                 continue;
             };
-            if seen.contains(&k) {
+            if !seen.insert(k.clone()) {
                 continue; // duplicate-key already reported; the first one counts
             }
-            seen.push(k.clone());
             if k.starts_with("x-") {
                 let mut v = value.to_json();
                 crate::plan::sort_keys(&mut v);
@@ -231,7 +232,7 @@ impl Cx<'_> {
                 continue;
             }
             if !self.dialect.knows(&k) {
-                self.unknown_key(&k, key, &entries);
+                self.unknown_key(&k, key, value, &present);
                 continue;
             }
             match k.as_str() {
@@ -440,7 +441,7 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown_key(&mut self, k: &str, key: &YNode, entries: &[(YNode, YNode)]) {
+    fn unknown_key(&mut self, k: &str, key: &YNode, value: &YNode, present: &HashSet<String>) {
         let owners = self.dialect.owners_of(k);
         let span = self.span(&key.span);
         if owners.is_empty() {
@@ -457,15 +458,12 @@ impl Cx<'_> {
             // `agents`): such a rename is offered only for a list value,
             // which is what a plural key holds.
             let close = crate::diagnostic::close_matches(k, self.dialect.fields().iter().copied());
-            let value = entries
-                .iter()
-                .find(|(e, _)| e.span == key.span)
-                .map(|(_, v)| &v.value);
+            let value = Some(&value.value);
             let number_only =
                 |only: &str| only.strip_suffix('s') == Some(k) || k.strip_suffix('s') == Some(only);
             let fix = match close.as_slice() {
                 [only]
-                    if !entries.iter().any(|(e, _)| e.as_str() == Some(*only))
+                    if !present.contains(*only)
                         && (!number_only(only)
                             || matches!(value, Some(crate::syntax::yaml::YValue::Seq(_)))) =>
                 {

@@ -25,6 +25,8 @@ pub mod fix;
 pub mod fsutil;
 pub mod gateway;
 pub mod http;
+pub mod lsp;
+pub mod mcp;
 pub mod plan;
 pub mod project;
 pub mod providers;

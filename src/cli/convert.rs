@@ -122,7 +122,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
         } else if args.dry_run {
             "would write"
         } else {
-            crate::fsutil::write_atomic(path, e.text.as_bytes())
+            write_project_file(args.out.is_none().then_some(&root), path, &e.text, true)
                 .map_err(|err| CliError::Io(format!("cannot write `{}`: {err}", shown(path))))?;
             "written"
         };
@@ -194,7 +194,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
                 plural(lost, "field not carried over", "fields not carried over"),
             ));
         }
-        super::eprint(&out);
+        super::eprint_text(&out);
     }
     Ok(if broken.is_empty() {
         Outcome::Clean
@@ -204,7 +204,13 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
 }
 
 /// The files `import` reads below PATH (or PATH itself).
-fn import_sources(path: &Path, from: Dialect, env: &Env) -> Result<Vec<AgentFile>, CliError> {
+/// The files to import, and the paths below `path` left out (symlinks that
+/// leave it, FIFOs, loops), each reported as skipped.
+fn import_sources(
+    path: &Path,
+    from: Dialect,
+    env: &Env,
+) -> Result<(Vec<AgentFile>, Vec<PathBuf>), CliError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         CliError::Usage(format!(
             "cannot read `{}`: {}",
@@ -225,26 +231,31 @@ fn import_sources(path: &Path, from: Dialect, env: &Env) -> Result<Vec<AgentFile
             Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem),
             _ => stem,
         };
-        return Ok(vec![AgentFile {
-            path: path.to_path_buf(),
-            dialect: from,
-            origin: Origin::Collection,
-            stem: stem.to_string(),
-        }]);
+        return Ok((
+            vec![AgentFile {
+                path: path.to_path_buf(),
+                dialect: from,
+                origin: Origin::Collection,
+                stem: stem.to_string(),
+            }],
+            Vec::new(),
+        ));
     }
-    let mut files: Vec<AgentFile> = discover::discover_tree(path, Some(from))
+    let projects = discover::discover_tree(path, Some(from));
+    let left_out: Vec<PathBuf> = projects.iter().flat_map(|p| p.escapes.clone()).collect();
+    let mut files: Vec<AgentFile> = projects
         .into_iter()
         .flat_map(|p| p.agents)
         .filter(|f| from != Dialect::Copilot || f.path.to_string_lossy().ends_with(".agent.md"))
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, left_out))
 }
 
 pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let from = dialect(&args.from)?;
     let json = json_format(cli)?;
-    let files = import_sources(&env.cwd.join(&args.path), from, env)?;
+    let (files, left_out) = import_sources(&env.cwd.join(&args.path), from, env)?;
     let shown = |path: &Path| source::relative_display(path, &env.cwd);
     if files.is_empty() {
         return Err(CliError::Usage(format!(
@@ -253,18 +264,22 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             shown(&env.cwd.join(&args.path))
         )));
     }
+    let root = super::project_root(cli, env)?;
     let out_dir = match &args.out {
         Some(o) => env.cwd.join(o),
-        None => super::project_root(cli, env)?.join(discover::AGENTS_DIR),
+        None => root.join(discover::AGENTS_DIR),
     };
 
     let mut imported: Vec<(String, PathBuf, im::Imported)> = Vec::new();
-    let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut skipped: Vec<(String, String)> = left_out
+        .iter()
+        .map(|p| (shown(p), crate::project::not_read_reason(p)))
+        .collect();
     for f in &files {
         let src = shown(&f.path);
         let (text, problem) = source::read_limited(&f.path, 262_144);
         if let Some(problem) = problem {
-            skipped.push((src, format!("cannot be read ({problem:?})")));
+            skipped.push((src, format!("cannot be read: {problem}")));
             continue;
         }
         match im::import(&text, from, &f.stem) {
@@ -309,12 +324,13 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     refuse(&conflicts, "would be replaced", "use --force to replace it")?;
     if !args.dry_run {
         for (_, target, i) in &imported {
-            let write = if args.force {
-                crate::fsutil::write_atomic(target, i.text.as_bytes())
-            } else {
-                crate::fsutil::write_new_atomic(target, i.text.as_bytes())
-            };
-            write.map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", shown(target))))?;
+            write_project_file(
+                args.out.is_none().then_some(&root),
+                target,
+                &i.text,
+                args.force,
+            )
+            .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", shown(target))))?;
         }
     }
 
@@ -373,11 +389,30 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
                 skipped.len()
             ));
         }
-        super::eprint(&out);
+        super::eprint_text(&out);
     }
     Ok(if skipped.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+/// Writes a converted file: inside the project `root` when the folder is
+/// the project's own (a symlinked `.claude` or `.agents` must not carry the
+/// files elsewhere), wherever `--out` says otherwise. Without `replace`, an
+/// existing file is never written over.
+fn write_project_file(
+    root: Option<&PathBuf>,
+    path: &Path,
+    text: &str,
+    replace: bool,
+) -> Result<(), crate::fsutil::WriteError> {
+    use crate::fsutil;
+    match (root, replace) {
+        (Some(root), true) => fsutil::write_in_root(root, path, text.as_bytes()),
+        (Some(root), false) => fsutil::write_new_in_root(root, path, text.as_bytes()),
+        (None, true) => Ok(fsutil::write_atomic(path, text.as_bytes())?),
+        (None, false) => Ok(fsutil::write_new_atomic(path, text.as_bytes())?),
+    }
 }

@@ -301,8 +301,10 @@ impl Shared {
     }
 
     fn client(&self, provider: &PlanProvider) -> &reqwest::Client {
-        let loopback = crate::config::presets::parse_url(&provider.base_url)
-            .is_some_and(|u| crate::config::presets::is_loopback_host(&u.host));
+        let loopback = provider
+            .base_url
+            .as_ref()
+            .is_some_and(crate::config::BaseUrl::is_loopback);
         if loopback {
             &self.direct
         } else {
@@ -716,7 +718,7 @@ async fn handle(
                 format!(
                     "provider `{}` ({}) is not trusted: the project's config would send `{}` there; review the `[providers.{}]` table, then run `agentc trust`",
                     provider.id,
-                    provider.base_url,
+                    provider.base_url.as_ref().map_or("no URL", |u| u.as_str()),
                     provider.api_key_env.as_deref().unwrap_or("a key"),
                     provider.id
                 ),
@@ -752,8 +754,16 @@ async fn handle(
         let upstream_body =
             upstream_body(door, wire, endpoint, &value, &target.model, &routing.params)
                 .map_err(|e| Refusal::bad_request("untranslatable", e.message))?;
+        let Some(base_url) = provider.base_url.as_ref() else {
+            return Err(Refusal::new(
+                500,
+                "api_error",
+                "no-route",
+                format!("provider `{}` has no usable `base_url`", provider.id),
+            ));
+        };
         let url = upstream_url(
-            provider,
+            base_url,
             wire,
             endpoint,
             if wire == door { query.as_deref() } else { None },
@@ -1215,21 +1225,21 @@ fn parent_target(
 }
 
 fn upstream_url(
-    provider: &PlanProvider,
+    base: &crate::config::BaseUrl,
     wire: Wire,
     endpoint: Endpoint,
     query: Option<&str>,
-) -> String {
-    let base = provider.base_url.trim_end_matches('/');
+) -> url::Url {
     let path = match (wire, endpoint) {
-        (Wire::Anthropic, Endpoint::CountTokens) => "/messages/count_tokens",
-        (Wire::Anthropic, _) => "/messages",
-        (Wire::OpenAi, _) => "/chat/completions",
+        (Wire::Anthropic, Endpoint::CountTokens) => "messages/count_tokens",
+        (Wire::Anthropic, _) => "messages",
+        (Wire::OpenAi, _) => "chat/completions",
     };
-    match query {
-        Some(q) if !q.is_empty() => format!("{base}{path}?{q}"),
-        _ => format!("{base}{path}"),
+    let mut url = base.endpoint(path);
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        url.set_query(Some(q));
     }
+    url
 }
 
 /// The body sent upstream: the client's, translated when the formats
