@@ -23,6 +23,7 @@ pub mod discover;
 pub mod doctor;
 pub mod fix;
 pub mod fsutil;
+pub mod gateway;
 pub mod http;
 pub mod lsp;
 pub mod mcp;

@@ -28,11 +28,29 @@ pub struct Plan {
     /// resolve call and task overrides from the plan alone.
     #[serde(default)]
     pub aliases: BTreeMap<String, PlanTarget>,
+    /// `[gateway]`: what `agentc gateway` does with requests of no agent.
+    #[serde(default, skip_serializing_if = "PlanGateway::is_unset")]
+    pub gateway: PlanGateway,
     #[serde(default)]
     pub policy: PlanPolicy,
     pub providers: Vec<PlanProvider>,
     pub summary: PlanSummary,
     pub version: u32,
+}
+
+/// `[gateway]` of the merged config.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanGateway {
+    /// Where requests of the parent session go: a provider id (the client's
+    /// model is kept) or a model reference. `null`: `anthropic` for the
+    /// Anthropic door, an error for the OpenAI door.
+    pub parent: Option<String>,
+}
+
+impl PlanGateway {
+    pub fn is_unset(&self) -> bool {
+        self.parent.is_none()
+    }
 }
 
 /// The `[policy]` an executor must apply to run-time overrides.
@@ -486,6 +504,9 @@ fn assemble(
         agents,
         providers: plan_providers(&project.config, sources),
         aliases: plan_aliases(&project.config),
+        gateway: PlanGateway {
+            parent: project.config.gateway_parent.clone(),
+        },
         policy: plan_policy(&project.config),
     }
 }
@@ -566,6 +587,7 @@ impl Plan {
             agents: Vec::new(),
             providers: self.providers.clone(),
             aliases: self.aliases.clone(),
+            gateway: self.gateway.clone(),
             policy: self.policy.clone(),
             summary: self.summary,
         };

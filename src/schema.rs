@@ -248,6 +248,16 @@ pub struct ConfigSchema {
     pub policy: Option<PolicySchema>,
     pub lint: Option<LintSchema>,
     pub limits: Option<LimitsSchema>,
+    pub gateway: Option<GatewaySchema>,
+}
+
+/// `[gateway]`: how `agentc gateway` treats requests of no agent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySchema {
+    /// Where the parent session's requests go: a provider id (the client's
+    /// model is kept) or a model reference (`provider/model` or an alias).
+    pub parent: Option<String>,
 }
 
 /// The schema of `kind` as sorted, pretty JSON.

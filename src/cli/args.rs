@@ -19,7 +19,7 @@ pub struct Cli {
     /// Do not read the user scope ($AGENTC_USER_DIR).
     #[arg(long, global = true)]
     pub no_user: bool,
-    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json; watch: human, json).
+    /// Output format (check, doctor: human, short, json, sarif, github; plan: table, json; route, ls, providers, trust, run: text, json; watch, gateway: human, json).
     #[arg(long, global = true, value_name = "FORMAT")]
     pub format: Option<String>,
     /// When to use colour: auto, always, never (NO_COLOR is honoured).
@@ -73,6 +73,8 @@ pub enum Command {
     Run(RunArgs),
     /// Watch agent files and configs; report diagnostics and keep a live plan.
     Watch(WatchArgs),
+    /// Serve the Anthropic and OpenAI APIs locally and run each harness sub-agent on its planned route.
+    Gateway(GatewayArgs),
     /// Serve the plan's agents over MCP (stdio): list, route, check, delegate.
     Mcp(McpArgs),
     /// Run the language server (LSP over stdio) for editors.
@@ -308,6 +310,42 @@ pub struct WatchArgs {
     /// The parent session's route, `provider/model`, to fill inherited routes.
     #[arg(long, value_name = "PROVIDER/MODEL")]
     pub parent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// Port on 127.0.0.1 (0: a free port; the first line or event says which).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4141,
+        conflicts_with = "listen"
+    )]
+    pub port: u16,
+    /// Address to listen on, `HOST:PORT`; a non-loopback address needs --key-env.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+    /// The variable holding the key clients must present (`x-api-key` or a bearer token).
+    #[arg(long, value_name = "VAR")]
+    pub key_env: Option<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_body: usize,
+    /// The most of one answer relayed, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_answer: usize,
+    /// Requests that may wait for a provider's max_concurrency, per provider.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_queue: usize,
+    /// Seconds that requests in flight get to finish after Ctrl-C.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub drain: u64,
+    /// Quiet time in milliseconds that stitches the events of one save together.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
+    /// Poll for changes every MS milliseconds instead of waiting for file-system events.
+    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "250")]
+    pub poll: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod doctor;
+pub mod gateway;
 pub mod ls;
 pub mod lsp;
 pub mod mcp;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Man(_) => completions::man(),
         Command::Run(a) => run::run(&cli, a, &env),
         Command::Watch(a) => watch::run(&cli, a, &env),
+        Command::Gateway(a) => gateway::run(&cli, a, &env),
         Command::Mcp(a) => mcp::run(&cli, a, &env),
         Command::Lsp(a) => lsp::run(&cli, a, &env),
     }

@@ -107,6 +107,9 @@ pub struct ScopeConfig {
     /// `[lint] per_file`: rules switched off for files matching a glob.
     pub per_file: Vec<PerFileIgnore>,
     pub limits: Limits,
+    /// `[gateway] parent`: where `agentc gateway` sends the parent
+    /// session's requests (a provider id or a model reference).
+    pub gateway_parent: Option<Sp<String>>,
 }
 
 /// One `[lint] per_file` entry: a glob over paths relative to the scope's
@@ -136,6 +139,7 @@ impl ScopeConfig {
             rules: BTreeMap::new(),
             per_file: Vec::new(),
             limits: Limits::default(),
+            gateway_parent: None,
         }
     }
 
@@ -177,6 +181,7 @@ const TOP_KEYS: &[&str] = &[
     "policy",
     "lint",
     "limits",
+    "gateway",
 ];
 const PROVIDER_KEYS: &[&str] = &[
     "kind",
@@ -190,6 +195,7 @@ const PROVIDER_KEYS: &[&str] = &[
 const ROUTE_KEYS: &[&str] = &["provider", "model", "fallback"];
 const POLICY_KEYS: &[&str] = &["require_explicit_route", "on_unavailable", "allowed_models"];
 const LINT_KEYS: &[&str] = &["deny_warnings", "rules", "per_file"];
+const GATEWAY_KEYS: &[&str] = &["parent"];
 const LIMIT_KEYS: &[&str] = &["max_file_size", "max_yaml_depth", "max_yaml_nodes"];
 
 /// Parses and validates one scope's `agentc.toml`.
@@ -537,6 +543,27 @@ impl Cx {
                         }
                     }
                 }
+                "gateway" => {
+                    if let Some(t) = self.table(key, node) {
+                        for (k, v) in t {
+                            match k.name.as_str() {
+                                "parent" => {
+                                    if let Some(s) = self.string(k, v) {
+                                        if s.value.trim().is_empty() {
+                                            self.invalid(
+                                                &v.span,
+                                                "`parent` must name a provider or a model",
+                                            );
+                                        } else {
+                                            config.gateway_parent = Some(s);
+                                        }
+                                    }
+                                }
+                                _ => self.unknown_key(k, "[gateway]", GATEWAY_KEYS),
+                            }
+                        }
+                    }
+                }
                 _ => self.unknown_key(key, "agentc.toml", TOP_KEYS),
             }
         }
@@ -874,6 +901,8 @@ pub struct Config {
     pub require_explicit_route: bool,
     pub allowed_models: Option<Vec<Sp<String>>>,
     pub on_unavailable: OnUnavailable,
+    /// `[gateway] parent`; the user's wins.
+    pub gateway_parent: Option<String>,
 }
 
 impl Config {
@@ -987,6 +1016,11 @@ impl Config {
             .on_unavailable
             .or(project.on_unavailable)
             .unwrap_or(OnUnavailable::Error);
+        let gateway_parent = user
+            .gateway_parent
+            .as_ref()
+            .or(project.gateway_parent.as_ref())
+            .map(|s| s.value.trim().to_string());
         Config {
             project,
             user,
@@ -996,6 +1030,7 @@ impl Config {
             require_explicit_route,
             allowed_models,
             on_unavailable,
+            gateway_parent,
         }
     }
 
@@ -1266,5 +1301,33 @@ max_file_size = 1000
         assert_eq!(c.providers["x"].models, None);
         assert_eq!(c.aliases["fast"].value, "lm-studio/q");
         assert_eq!(c.aliases["slow"].value, "x/a");
+    }
+
+    #[test]
+    fn gateway_parent_is_read_and_the_users_wins() {
+        let (project, d) = parse_project("[gateway]\nparent = \"openai/gpt-4.1\"\nparnt = 1\n");
+        assert_eq!(codes(&d), ["config-invalid"]);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `parent`?"));
+        assert_eq!(
+            project.gateway_parent.as_ref().map(|s| s.value.as_str()),
+            Some("openai/gpt-4.1")
+        );
+        let (user, _) = parse(
+            FileId(1),
+            "[gateway]\nparent = \"anthropic\"\n",
+            Scope::User,
+        );
+        let c = Config::merge(project.clone(), user, &NoTrust, None, &mut Vec::new());
+        assert_eq!(c.gateway_parent.as_deref(), Some("anthropic"));
+        let c = Config::merge(
+            project,
+            ScopeConfig::empty(Scope::User),
+            &NoTrust,
+            None,
+            &mut Vec::new(),
+        );
+        assert_eq!(c.gateway_parent.as_deref(), Some("openai/gpt-4.1"));
+        let (_, d) = parse_project("[gateway]\nparent = \" \"\n");
+        assert_eq!(codes(&d), ["config-invalid"]);
     }
 }

@@ -321,7 +321,10 @@ fn event(
     Ok(false)
 }
 
-async fn read_limited(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Failure> {
+pub(crate) async fn read_limited(
+    response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, Failure> {
     let mut out = Vec::new();
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
@@ -344,7 +347,7 @@ async fn read_limited(response: reqwest::Response, limit: usize) -> Result<Vec<u
 
 /// The message of an error body: `error.message`, `message`, `error` or
 /// the text itself, on one line and shortened.
-fn server_message(body: &[u8]) -> String {
+pub(crate) fn server_message(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let from_json = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
         [
@@ -370,7 +373,7 @@ fn server_message(body: &[u8]) -> String {
 
 /// The innermost cause of a transport error ("Connection refused (os error
 /// 111)"), which says more than reqwest's "error sending request".
-fn cause(e: &reqwest::Error) -> String {
+pub(crate) fn cause(e: &reqwest::Error) -> String {
     let mut source: &dyn std::error::Error = e;
     while let Some(inner) = source.source() {
         source = inner;

@@ -35,8 +35,8 @@
 //! ```
 
 pub mod batch;
-mod chat;
-mod sse;
+pub(crate) mod chat;
+pub(crate) mod sse;
 
 pub use batch::{Batch, BatchError, BatchSummary};
 
@@ -76,7 +76,7 @@ impl std::fmt::Display for Target {
 }
 
 impl Target {
-    fn new(provider: &str, model: &str) -> Target {
+    pub fn new(provider: &str, model: &str) -> Target {
         Target {
             provider: provider.to_string(),
             model: model.to_string(),

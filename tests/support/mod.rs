@@ -2,8 +2,10 @@
 //! through the library.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod gateway;
 pub mod http;
 pub mod openai;
+pub mod scripted;
 #[allow(unused_imports)]
 pub use http::*;
 
