@@ -9,7 +9,7 @@ use crate::source::FileId;
 use crate::source::split::{self, SplitError};
 use crate::syntax::yaml::{self, YNode, YValue, YamlErrorKind, YamlLimits};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 pub use crate::diagnostic::Sp;
@@ -69,6 +69,8 @@ pub struct AgentDef {
     pub prompt_sha256: std::sync::OnceLock<String>,
     /// The opening fence (line 1), where file-level findings point.
     pub fence: Span,
+    /// Agents a Copilot `handoffs` entry names (its `agent` values).
+    pub handoffs: Vec<Sp<String>>,
 }
 
 impl AgentDef {
@@ -207,10 +209,16 @@ impl Cx<'_> {
             body: fm.body.clone(),
             prompt_sha256: std::sync::OnceLock::new(),
             fence,
+            handoffs: Vec::new(),
         };
-        let mut seen: Vec<String> = Vec::with_capacity(entries.len());
+        // Sets, so that checking many keys is linear in their number.
+        let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());
+        let present: HashSet<String> = entries.iter().filter_map(|(k, _)| k.key_text()).collect();
         let mut has_name = false;
         let mut has_prompt_field = false;
+        // OpenCode's `tools` map and `permission` rules decide together.
+        let mut opencode_tools: Option<&YNode> = None;
+        let mut opencode_permission: Option<&YNode> = None;
         for (key, value) in &entries {
             let Some(k) = key.key_text() else {
                 self.push(Diagnostic::at(
@@ -220,10 +228,9 @@ impl Cx<'_> {
                 ));
                 continue;
             };
-            if seen.contains(&k) {
+            if !seen.insert(k.clone()) {
                 continue; // duplicate-key already reported; the first one counts
             }
-            seen.push(k.clone());
             if k.starts_with("x-") {
                 let mut v = value.to_json();
                 crate::plan::sort_keys(&mut v);
@@ -231,7 +238,7 @@ impl Cx<'_> {
                 continue;
             }
             if !self.dialect.knows(&k) {
-                self.unknown_key(&k, key, &entries);
+                self.unknown_key(&k, key, value, &present);
                 continue;
             }
             match k.as_str() {
@@ -244,6 +251,10 @@ impl Cx<'_> {
                 "provider" => def.provider = self.string(&k, value),
                 "model" => self.model(&mut def, value),
                 "fallback" => def.fallback = self.fallback(value),
+                "tools" if self.dialect == Dialect::Opencode => opencode_tools = Some(value),
+                "permission" if self.dialect == Dialect::Opencode => {
+                    opencode_permission = Some(value)
+                }
                 "tools" => def.tools = self.tools(value),
                 "requires" => def.requires = self.requires(value),
                 "temperature" => def.params.temperature = self.number(&k, value, 0.0, 2.0),
@@ -252,8 +263,25 @@ impl Cx<'_> {
                 "reasoning_effort" => def.params.reasoning_effort = self.effort(value),
                 "timeout" => def.params.timeout_ms = self.timeout(value),
                 "prompt" => has_prompt_field = true,
+                "handoffs" if self.dialect == Dialect::Copilot => {
+                    if let YValue::Seq(items) = &value.value {
+                        for item in items {
+                            if let YValue::Map(fields) = &item.value
+                                && let Some((_, agent)) =
+                                    fields.iter().find(|(k, _)| k.as_str() == Some("agent"))
+                                && let YValue::Str(a) = &agent.value
+                            {
+                                def.handoffs
+                                    .push(Sp::new(a.trim().to_string(), self.span(&agent.span)));
+                            }
+                        }
+                    }
+                }
                 _ => {} // a known field of this dialect that agentc does not use
             }
+        }
+        if opencode_tools.is_some() || opencode_permission.is_some() {
+            def.tools = self.opencode_tools(opencode_tools, opencode_permission);
         }
         if self.dialect.requires_name() && !has_name {
             self.push(
@@ -261,7 +289,10 @@ impl Cx<'_> {
                     .with_help(format!("add `name: {stem}`")),
             );
         }
+        // OpenCode loads agents without a description (its primary and
+        // hidden agents have none).
         if def.description.is_none()
+            && self.dialect != Dialect::Opencode
             && !entries
                 .iter()
                 .any(|(k, _)| k.as_str() == Some("description"))
@@ -440,7 +471,7 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown_key(&mut self, k: &str, key: &YNode, entries: &[(YNode, YNode)]) {
+    fn unknown_key(&mut self, k: &str, key: &YNode, value: &YNode, present: &HashSet<String>) {
         let owners = self.dialect.owners_of(k);
         let span = self.span(&key.span);
         if owners.is_empty() {
@@ -457,15 +488,12 @@ impl Cx<'_> {
             // `agents`): such a rename is offered only for a list value,
             // which is what a plural key holds.
             let close = crate::diagnostic::close_matches(k, self.dialect.fields().iter().copied());
-            let value = entries
-                .iter()
-                .find(|(e, _)| e.span == key.span)
-                .map(|(_, v)| &v.value);
+            let value = Some(&value.value);
             let number_only =
                 |only: &str| only.strip_suffix('s') == Some(k) || k.strip_suffix('s') == Some(only);
             let fix = match close.as_slice() {
                 [only]
-                    if !entries.iter().any(|(e, _)| e.as_str() == Some(*only))
+                    if !present.contains(*only)
                         && (!number_only(only)
                             || matches!(value, Some(crate::syntax::yaml::YValue::Seq(_)))) =>
                 {
@@ -497,12 +525,17 @@ impl Cx<'_> {
                     Rule::ForeignField,
                     span,
                     format!(
-                        "`{k}` is a {} field; {} does not read it",
-                        names.join(" and "),
+                        "`{k}` is {} field; {} does not read it",
+                        a_or_an(&names.join(" and ")),
                         self.dialect.harness()
                     ),
                 )
-                .with_help_opt(suggest(k, self.dialect.fields().iter().copied())),
+                // A field of another harness is not a misspelling of one of
+                // this harness's fields (`mode` is not a typo of `model`).
+                .with_help(format!(
+                    "remove it, or keep it if the file is also read by {}",
+                    names.join(" or ")
+                )),
             );
         }
     }
@@ -644,19 +677,6 @@ impl Cx<'_> {
             (YValue::Str(s), Dialect::Claude | Dialect::Copilot) => {
                 ToolsDecl::List(self.comma_list(s, value))
             }
-            (YValue::Map(entries), Dialect::Opencode) => {
-                let mut list = Vec::new();
-                for (k, v) in entries {
-                    match (&k.value, &v.value) {
-                        (YValue::Str(name), YValue::Bool(true)) => {
-                            list.push(Sp::new(name.clone(), self.span(&k.span)))
-                        }
-                        (YValue::Str(_), YValue::Bool(false)) => {}
-                        _ => self.invalid_type("tools", v, "`true` or `false`"),
-                    }
-                }
-                ToolsDecl::List(list)
-            }
             (YValue::Null, _) => ToolsDecl::List(Vec::new()),
             (YValue::Str(s), Dialect::Agentc) => {
                 // Claude's comma string in an agentc file: `Read, Grep` →
@@ -695,6 +715,102 @@ impl Cx<'_> {
                 ToolsDecl::Inherit
             }
         }
+    }
+
+    /// OpenCode's meaning of a `tools` map and `permission` rules, as
+    /// OpenCode 1.18.33 applies them: each `tools` entry becomes a rule
+    /// (`true` allow, `false` deny; `write`, `patch` and `multiedit` fall
+    /// under `edit`), then the `permission` rules follow, and the last rule
+    /// that matches a tool decides. A map of only `true` entries restricts
+    /// nothing; `{bash: false}` takes away bash alone. The result lists the
+    /// tools the agent keeps (OpenCode's default tools and the ones the
+    /// map switches on), or inherits when nothing is taken away.
+    fn opencode_tools(&mut self, tools: Option<&YNode>, permission: Option<&YNode>) -> ToolsDecl {
+        // (pattern, allowed, entry span): the rules in OpenCode's order.
+        let mut rules: Vec<(String, bool)> = Vec::new();
+        let mut named: Vec<Sp<String>> = Vec::new();
+        let mut at = None;
+        if let Some(value) = tools {
+            at = Some(self.span(&value.span));
+            match &value.value {
+                YValue::Map(entries) => {
+                    for (k, v) in entries {
+                        match (k.key_text(), &v.value) {
+                            (Some(name), YValue::Bool(on)) => {
+                                if *on && !name.contains('*') {
+                                    named.push(Sp::new(name.clone(), self.span(&k.span)));
+                                }
+                                rules.push((
+                                    crate::dialect::opencode_permission_of(&name).to_string(),
+                                    *on,
+                                ));
+                            }
+                            _ => self.invalid_type("tools", v, "`true` or `false`"),
+                        }
+                    }
+                }
+                YValue::Null => {}
+                _ => self.invalid_type("tools", value, "a mapping of tool names to true or false"),
+            }
+        }
+        if let Some(value) = permission {
+            at = at.or(Some(self.span(&value.span)));
+            match &value.value {
+                YValue::Map(entries) => {
+                    for (k, v) in entries {
+                        let Some(name) = k.key_text() else { continue };
+                        let allowed = match &v.value {
+                            YValue::Str(a) => a.trim() != "deny",
+                            // Pattern rules (`bash: {"git *": allow}`): the
+                            // tool stays, with only some uses allowed,
+                            // unless every pattern is denied.
+                            YValue::Map(patterns) => patterns
+                                .iter()
+                                .any(|(_, a)| a.as_str().is_some_and(|a| a.trim() != "deny")),
+                            _ => true,
+                        };
+                        rules.push((name, allowed));
+                    }
+                }
+                // `permission: deny` (a single action) applies to everything.
+                YValue::Str(a) => rules.push(("*".into(), a.trim() != "deny")),
+                _ => {}
+            }
+        }
+        let allowed = |tool: &str| -> Option<bool> {
+            let perm = crate::dialect::opencode_permission_of(tool);
+            rules
+                .iter()
+                .rev()
+                .find(|(p, _)| glob_match(p, perm))
+                .map(|(_, a)| *a)
+        };
+        let defaults = crate::dialect::OPENCODE_DEFAULT_TOOLS;
+        let denies_any = defaults.iter().any(|t| allowed(t) == Some(false));
+        if !denies_any {
+            return ToolsDecl::Inherit;
+        }
+        let span = at.unwrap_or_else(|| Span::new(self.file, 0, 0));
+        let mut out: Vec<Sp<String>> = Vec::new();
+        for t in defaults {
+            if allowed(t) != Some(false) {
+                match named.iter().find(|n| n.value == *t) {
+                    Some(n) => out.push(n.clone()),
+                    None => out.push(Sp::new((*t).to_string(), span)),
+                }
+            }
+        }
+        // Tools beyond the defaults that the map switches on (custom
+        // tools, MCP tools), when no later rule takes them away.
+        for n in &named {
+            if !defaults.contains(&n.value.as_str())
+                && allowed(&n.value) != Some(false)
+                && !out.iter().any(|o| o.value == n.value)
+            {
+                out.push(n.clone());
+            }
+        }
+        ToolsDecl::List(out)
     }
 
     /// `Read, Grep` → entries with spans, when the scalar is plain (its
@@ -857,6 +973,16 @@ fn agentc_tool_list(s: &str) -> Option<Vec<String>> {
             part.to_string()
         } else if part.contains('(') {
             return None;
+        } else if let Some(n) = match part {
+            // Claude names of tools agentc's vocabulary still has, though
+            // Claude Code retired them.
+            "LS" => Some("ls"),
+            "MultiEdit" => Some("multi_edit"),
+            "TodoWrite" | "TodoRead" => Some("todo"),
+            "NotebookRead" => Some("read"),
+            _ => None,
+        } {
+            n.to_string()
         } else {
             match Dialect::Claude.tool(part, &[]) {
                 ToolName::Known(n) if TOOLS.contains(&n.as_str()) => n,
@@ -871,9 +997,30 @@ fn agentc_tool_list(s: &str) -> Option<Vec<String>> {
 }
 
 fn article(d: Dialect) -> String {
-    match d {
-        Dialect::Agentc => "an agentc".into(),
-        other => format!("a {}", other.harness()),
+    a_or_an(d.harness())
+}
+
+/// "a Claude Code", "an OpenCode", "an agentc".
+fn a_or_an(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
+}
+
+/// OpenCode's permission patterns: `*` matches any run of characters.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            let Some(rest) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=rest.len())
+                .filter(|&i| rest.is_char_boundary(i))
+                .any(|i| glob_match(tail, &rest[i..]))
+        }
     }
 }
 

@@ -111,37 +111,38 @@ const COPILOT_FIELDS: &[&str] = &[
 ];
 
 /// Claude Code tool names and their agentc equivalents (`None`: a Claude
-/// tool with no agentc counterpart, kept under its own name).
+/// tool with no agentc counterpart, kept under its own name). As Claude
+/// Code 2.1.197 loads them: its `system/init` event and the tools a
+/// sub-agent's request carries.
 const CLAUDE_TOOLS: &[(&str, Option<&str>)] = &[
     ("Read", Some("read")),
     ("Write", Some("write")),
     ("Edit", Some("edit")),
-    ("MultiEdit", Some("multi_edit")),
     ("Grep", Some("grep")),
     ("Glob", Some("glob")),
-    ("LS", Some("ls")),
     ("Bash", Some("bash")),
     ("WebFetch", Some("web_fetch")),
     ("WebSearch", Some("web_search")),
-    ("Task", Some("agent")),
     ("Agent", Some("agent")),
-    ("TodoWrite", Some("todo")),
-    ("TodoRead", Some("todo")),
+    ("Task", Some("agent")),
     ("NotebookEdit", Some("notebook_edit")),
-    ("NotebookRead", Some("read")),
     ("AskUserQuestion", None),
-    ("BashOutput", None),
+    ("CronCreate", None),
+    ("CronDelete", None),
+    ("CronList", None),
     ("EnterPlanMode", None),
+    ("EnterWorktree", None),
     ("ExitPlanMode", None),
-    ("KillBash", None),
-    ("KillShell", None),
+    ("ExitWorktree", None),
     ("ListMcpResourcesTool", None),
     ("LSP", None),
     ("Monitor", None),
+    ("PowerShell", None),
     ("ReadMcpResourceTool", None),
+    ("ReportFindings", None),
+    ("ScheduleWakeup", None),
     ("SendMessage", None),
     ("Skill", None),
-    ("SlashCommand", None),
     ("TaskCreate", None),
     ("TaskGet", None),
     ("TaskList", None),
@@ -151,9 +152,42 @@ const CLAUDE_TOOLS: &[(&str, Option<&str>)] = &[
     ("TeamCreate", None),
     ("TeamDelete", None),
     ("ToolSearch", None),
+    ("Workflow", None),
 ];
 
-/// OpenCode tool names and their agentc equivalents.
+/// Tool names older Claude Code releases had and 2.1.197 drops from an
+/// agent's `tools` without a word, with the tool that does the job now.
+const CLAUDE_RETIRED_TOOLS: &[(&str, &str)] = &[
+    ("LS", "Glob"),
+    ("MultiEdit", "Edit"),
+    ("TodoWrite", "TaskCreate"),
+    ("TodoRead", "TaskList"),
+    ("NotebookRead", "Read"),
+    ("BashOutput", "TaskOutput"),
+    ("KillBash", "TaskStop"),
+    ("KillShell", "TaskStop"),
+    ("SlashCommand", "Skill"),
+];
+
+/// The tools OpenCode 1.18.33 gives an agent by default (`opencode debug
+/// agent NAME`): what a `tools` map or `permission` rules take away from.
+pub const OPENCODE_DEFAULT_TOOLS: &[&str] = &[
+    "read",
+    "write",
+    "edit",
+    "grep",
+    "glob",
+    "bash",
+    "webfetch",
+    "websearch",
+    "task",
+    "todowrite",
+    "skill",
+];
+
+/// OpenCode tool names and their agentc equivalents. `list`, `patch`,
+/// `multiedit`, `todoread`, `lsp` and `codesearch` are permission names of
+/// OpenCode (older releases had such tools); they are read, never written.
 const OPENCODE_TOOLS: &[(&str, Option<&str>)] = &[
     ("read", Some("read")),
     ("write", Some("write")),
@@ -174,6 +208,46 @@ const OPENCODE_TOOLS: &[(&str, Option<&str>)] = &[
     ("skill", None),
     ("question", None),
 ];
+
+/// Provider ids of OpenCode 1.18.33's catalogue where agentc's presets have
+/// other ids (`lmstudio` is OpenCode's built-in LM Studio provider).
+const OPENCODE_PROVIDERS: &[(&str, &str)] = &[("lm-studio", "lmstudio"), ("gemini", "google")];
+
+/// Providers OpenCode has built in (its catalogue, offline), by OpenCode id.
+pub const OPENCODE_BUILTIN_PROVIDERS: &[&str] = &[
+    "anthropic",
+    "deepseek",
+    "google",
+    "lmstudio",
+    "openai",
+    "opencode",
+    "openrouter",
+];
+
+/// agentc's provider id for an OpenCode provider id.
+pub fn agentc_provider_of_opencode(opencode: &str) -> &str {
+    OPENCODE_PROVIDERS
+        .iter()
+        .find(|(_, o)| *o == opencode)
+        .map_or(opencode, |(a, _)| a)
+}
+
+/// OpenCode's provider id for an agentc provider id.
+pub fn opencode_provider_of_agentc(agentc: &str) -> &str {
+    OPENCODE_PROVIDERS
+        .iter()
+        .find(|(a, _)| *a == agentc)
+        .map_or(agentc, |(_, o)| o)
+}
+
+/// The OpenCode permission a tool falls under: `write`, `patch` and
+/// `multiedit` are all governed by `edit`.
+pub fn opencode_permission_of(tool: &str) -> &str {
+    match tool {
+        "write" | "patch" | "multiedit" => "edit",
+        other => other,
+    }
+}
 
 /// What a tool name in a dialect's file means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,6 +356,14 @@ impl Dialect {
                 let base = raw.split_once('(').map_or(raw, |(b, _)| b.trim());
                 match CLAUDE_TOOLS.iter().find(|(n, _)| *n == base) {
                     Some((n, mapped)) => ToolName::Known(mapped.unwrap_or(n).to_string()),
+                    None if let Some((_, now)) =
+                        CLAUDE_RETIRED_TOOLS.iter().find(|(n, _)| *n == base) =>
+                    {
+                        ToolName::Unknown {
+                            name: raw.to_string(),
+                            suggestion: Some((*now).to_string()),
+                        }
+                    }
                     None => ToolName::Unknown {
                         name: raw.to_string(),
                         suggestion: crate::diagnostic::did_you_mean(
@@ -314,20 +396,55 @@ impl Dialect {
         }
     }
 
-    /// Claude's tool name for an agentc tool, for export.
-    pub fn claude_tool_name(tool: &str) -> Option<&'static str> {
-        CLAUDE_TOOLS
+    /// The tool that replaced a Claude tool name Claude Code no longer
+    /// loads (`LS` → `Glob`).
+    pub fn claude_retired_tool(name: &str) -> Option<&'static str> {
+        let base = name.split_once('(').map_or(name, |(b, _)| b).trim();
+        CLAUDE_RETIRED_TOOLS
             .iter()
-            .find(|(_, m)| *m == Some(tool))
-            .map(|(n, _)| *n)
+            .find(|(n, _)| *n == base)
+            .map(|(_, now)| *now)
     }
 
-    /// OpenCode's tool name for an agentc tool, for export.
-    pub fn opencode_tool_name(tool: &str) -> Option<&'static str> {
-        OPENCODE_TOOLS
-            .iter()
-            .find(|(_, m)| *m == Some(tool))
-            .map(|(n, _)| *n)
+    /// Claude Code's tool names for an agentc tool, for export, and whether
+    /// they are an approximation. `None`: Claude Code has no such tool.
+    pub fn claude_tool_names(tool: &str) -> Option<(&'static [&'static str], bool)> {
+        Some(match tool {
+            "read" => (&["Read"], false),
+            "write" => (&["Write"], false),
+            "edit" => (&["Edit"], false),
+            "multi_edit" => (&["Edit"], true),
+            "grep" => (&["Grep"], false),
+            "glob" => (&["Glob"], false),
+            "ls" => (&["Glob"], true),
+            "bash" => (&["Bash"], false),
+            "web_fetch" => (&["WebFetch"], false),
+            "web_search" => (&["WebSearch"], false),
+            "agent" => (&["Agent"], false),
+            "todo" => (&["TaskCreate", "TaskGet", "TaskList", "TaskUpdate"], true),
+            "notebook_edit" => (&["NotebookEdit"], false),
+            _ => return None,
+        })
+    }
+
+    /// OpenCode's tool name for an agentc tool, for export, and whether it
+    /// is an approximation. `None`: OpenCode has no such tool.
+    pub fn opencode_tool_name(tool: &str) -> Option<(&'static str, bool)> {
+        Some(match tool {
+            "read" => ("read", false),
+            "write" => ("write", false),
+            "edit" => ("edit", false),
+            "multi_edit" => ("edit", true),
+            "grep" => ("grep", false),
+            "glob" => ("glob", false),
+            "ls" => ("glob", true),
+            "bash" => ("bash", false),
+            "web_fetch" => ("webfetch", false),
+            "web_search" => ("websearch", false),
+            "agent" => ("task", false),
+            "todo" => ("todowrite", false),
+            _ => return None,
+        })
     }
 }
 
@@ -347,9 +464,13 @@ mod tests {
             Dialect::Claude.tool("Read", &[]),
             ToolName::Known("read".into())
         );
+        // Claude Code 2.1.197 drops `MultiEdit`; `Edit` does its job.
         assert_eq!(
             Dialect::Claude.tool("MultiEdit", &[]),
-            ToolName::Known("multi_edit".into())
+            ToolName::Unknown {
+                name: "MultiEdit".into(),
+                suggestion: Some("Edit".into())
+            }
         );
         assert_eq!(
             Dialect::Claude.tool("Bash(git:*)", &[]),

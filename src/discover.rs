@@ -82,8 +82,35 @@ pub struct ProjectFiles {
     pub root: PathBuf,
     pub config: Option<PathBuf>,
     pub agents: Vec<AgentFile>,
-    /// Symlinks that leave the root: not read.
+    /// Paths that were not read: symlinks that leave the root, and folders
+    /// that could not be walked (a loop, no permission, a file where a
+    /// folder is expected). Each becomes a finding.
     pub escapes: Vec<PathBuf>,
+}
+
+impl ProjectFiles {
+    /// Records `config` (which may not exist) as this project's config when
+    /// it is inside the root, or as an escape when a symlink leads it out.
+    pub fn set_config(&mut self, config: PathBuf) {
+        if std::fs::symlink_metadata(&config).is_err() {
+            return;
+        }
+        match crate::fsutil::resolves_inside(&config, &self.root) {
+            Some(true) => self.config = Some(config),
+            // Outside, a dangling link or a loop: a finding says which.
+            _ => self.escapes.push(config),
+        }
+    }
+}
+
+/// The files of the project at `root` with only its config found.
+fn config_of(root: &Path) -> ProjectFiles {
+    let mut files = ProjectFiles {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    files.set_config(root.join(AGENTS_DIR).join(CONFIG_FILE));
+    files
 }
 
 pub const AGENTS_DIR: &str = ".agents";
@@ -119,9 +146,41 @@ pub fn find_project_root(start: &Path) -> PathBuf {
 }
 
 /// Whether a file name is an agent file at all: `*.md`, not hidden, not an
-/// editor's backup or lock file, not a README.
+/// editor's backup or lock file, not a README, not an Agent Skill
+/// (`SKILL.md`).
 pub fn is_agent_file_name(name: &str) -> bool {
-    name.ends_with(".md") && !name.starts_with('.') && !name.eq_ignore_ascii_case("readme.md")
+    name.ends_with(".md")
+        && !name.starts_with('.')
+        && !name.eq_ignore_ascii_case("readme.md")
+        && !name.eq_ignore_ascii_case("skill.md")
+}
+
+/// The folder of `.agents/` that holds Agent Skills (Codex and other
+/// harnesses read `.agents/skills/*/SKILL.md`): not agent definitions.
+pub const SKILLS_DIR: &str = "skills";
+
+/// Tools an OpenCode project defines itself: `.opencode/tool/NAME.ts`
+/// (or `.js`, and the `tools/` spelling) is the tool `NAME`.
+pub fn opencode_custom_tools(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in [".opencode/tool", ".opencode/tools"] {
+        let Ok(rd) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = [".ts", ".js", ".mjs"]
+                .iter()
+                .find_map(|x| name.strip_suffix(x))
+                .filter(|s| !s.is_empty() && !s.starts_with('.'))
+            {
+                out.push(stem.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn stem_of(path: &Path, dialect: Dialect) -> String {
@@ -140,6 +199,12 @@ fn stem_of(path: &Path, dialect: Dialect) -> String {
 /// symlinks that leave `root` reported instead of followed.
 fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // The folder itself (`.agents`, `.claude` or one on the way to it) may be
+    // a link that leaves the root: nothing below it is read then.
+    match dir.canonicalize() {
+        Ok(real) if real.starts_with(&canonical_root) => {}
+        _ => return (Vec::new(), vec![dir.to_path_buf()]),
+    }
     let escapes: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
     let followed: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
     let (esc, fol, croot) = (escapes.clone(), followed.clone(), canonical_root.clone());
@@ -173,7 +238,13 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
                         }
                         return false;
                     }
-                    Err(_) => return false, // dangling link
+                    Err(_) => {
+                        // A dangling link or a link loop: reported, not read.
+                        if let Ok(mut v) = esc.lock() {
+                            v.push(e.path().to_path_buf());
+                        }
+                        return false;
+                    }
                 }
             }
             true
@@ -181,14 +252,26 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
         .build();
     let mut regular = Vec::new();
     let mut linked = Vec::new();
+    let mut unwalked = Vec::new();
     for entry in walker {
-        // Errors here are loops and unreadable folders: skipped, never fatal.
-        let Ok(entry) = entry else { continue };
-        if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_file()) {
+        // Errors here are loops and unreadable folders: reported, never fatal.
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                unwalked.extend(error_path(&e));
+                continue;
+            }
+        };
+        if entry.depth() == 0 || entry.file_type().is_some_and(|t| t.is_dir()) {
             continue;
         }
         let path = entry.path();
         if !keep(path) {
+            continue;
+        }
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // A FIFO, socket or device named like an agent file: reported.
+            unwalked.push(path.to_path_buf());
             continue;
         }
         if entry.path_is_symlink() {
@@ -211,9 +294,24 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
     }
     out.sort();
     let mut escapes = escapes.lock().map(|e| e.clone()).unwrap_or_default();
+    escapes.extend(unwalked);
     escapes.sort();
     escapes.dedup();
     (out, escapes)
+}
+
+/// The path a walk error is about.
+fn error_path(e: &ignore::Error) -> Option<PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        // A link back to a folder already walked: nothing is missed.
+        ignore::Error::Loop { .. } => None,
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
 }
 
 fn md_file(path: &Path) -> bool {
@@ -229,17 +327,14 @@ fn copilot_file(path: &Path) -> bool {
 /// The project at `root`: `.agents/` with subfolders and the dialect
 /// folders at the root.
 pub fn discover_project(root: &Path) -> ProjectFiles {
-    let mut files = ProjectFiles {
-        root: root.to_path_buf(),
-        ..Default::default()
-    };
-    let config = root.join(AGENTS_DIR).join(CONFIG_FILE);
-    if config.is_file() {
-        files.config = Some(config);
-    }
+    let mut files = config_of(root);
     let agents_dir = root.join(AGENTS_DIR);
+    if std::fs::metadata(&agents_dir).is_ok_and(|m| !m.is_dir()) {
+        files.escapes.push(agents_dir.clone()); // a file where the folder goes
+    }
     if agents_dir.is_dir() {
-        let (paths, escapes) = walk(&agents_dir, root, md_file);
+        let skills = agents_dir.join(SKILLS_DIR);
+        let (paths, escapes) = walk(&agents_dir, root, |p| md_file(p) && !p.starts_with(&skills));
         files.escapes.extend(escapes);
         files.agents.extend(paths.into_iter().map(|path| AgentFile {
             stem: stem_of(&path, Dialect::Agentc),
@@ -278,6 +373,9 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
             origin: Origin::Claude,
         }));
     }
+    // The config link is also met by the walk of `.agents`.
+    files.escapes.sort();
+    files.escapes.dedup();
     files
 }
 
@@ -287,10 +385,7 @@ pub fn discover_user(user_dir: &Path) -> ProjectFiles {
         root: user_dir.to_path_buf(),
         ..Default::default()
     };
-    let config = user_dir.join(CONFIG_FILE);
-    if config.is_file() {
-        files.config = Some(config);
-    }
+    files.set_config(user_dir.join(CONFIG_FILE));
     let dir = user_dir.join("agents");
     if dir.is_dir() {
         let (paths, escapes) = walk(&dir, user_dir, md_file);
@@ -329,6 +424,7 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
         let d = dirs[i].as_str();
         let next = dirs.get(i + 1).map(String::as_str);
         match (d, next) {
+            (".agents", Some(SKILLS_DIR)) => return None,
             (".agents", _) => return Some((root_at(i), Dialect::Agentc, Origin::Agents)),
             (".claude", Some("agents")) => {
                 return Some((root_at(i), Dialect::Claude, Origin::Claude));
@@ -366,10 +462,9 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
     if let Some(dialect) = dialect {
         let keep: fn(&Path) -> bool = md_file;
         let (paths, escapes) = walk(top, top, keep);
-        let config = top.join(AGENTS_DIR).join(CONFIG_FILE);
+        let mut files = config_of(top);
+        files.escapes.extend(escapes);
         return vec![ProjectFiles {
-            root: top.to_path_buf(),
-            config: config.is_file().then_some(config),
             agents: paths
                 .into_iter()
                 .map(|path| AgentFile {
@@ -379,7 +474,7 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
                     origin: Origin::Collection,
                 })
                 .collect(),
-            escapes,
+            ..files
         }];
     }
     let (paths, escapes) = walk(top, top, md_file);
@@ -388,14 +483,9 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
         let Some((root, dialect, origin)) = classify(&path, top) else {
             continue;
         };
-        let p = projects.entry(root.clone()).or_insert_with(|| {
-            let config = root.join(AGENTS_DIR).join(CONFIG_FILE);
-            ProjectFiles {
-                config: config.is_file().then_some(config),
-                root,
-                ..Default::default()
-            }
-        });
+        let p = projects
+            .entry(root.clone())
+            .or_insert_with(|| config_of(&root));
         p.agents.push(AgentFile {
             stem: stem_of(&path, dialect),
             path,

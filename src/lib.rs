@@ -24,6 +24,8 @@ pub mod doctor;
 pub mod fix;
 pub mod fsutil;
 pub mod http;
+pub mod lsp;
+pub mod mcp;
 pub mod plan;
 pub mod project;
 pub mod providers;

@@ -169,7 +169,10 @@ pub struct PlanShadow {
 pub struct PlanProvider {
     /// The NAME of the variable holding the key, never a key.
     pub api_key_env: Option<String>,
-    pub base_url: String,
+    /// Where requests go, exactly as the HTTP client reads it; `null` when
+    /// the config gives no usable URL.
+    #[schemars(with = "Option<String>")]
+    pub base_url: Option<crate::config::BaseUrl>,
     pub default_model: Option<String>,
     /// Where `default_model` is set (`null` for a preset's).
     pub default_model_source: Option<PlanSource>,

@@ -10,7 +10,7 @@ use crate::dialect::{Dialect, ToolName};
 use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
 use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::rules::Rule;
-use crate::source::{self, FileId, ReadProblem, Scope, SourceFile, SourceMap};
+use crate::source::{self, FileId, Overlay, ReadProblem, Scope, SourceFile, SourceMap};
 use crate::trust::FileTrustStore;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -131,11 +131,39 @@ fn read_config(
     plan_path: String,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
+    overlay: &Overlay,
 ) -> ScopeConfig {
     let Some(path) = path else {
         return ScopeConfig::empty(scope);
     };
-    let (text, problem) = source::read_limited(path, 4 * 1024 * 1024);
+    if overlay.get(path).is_none()
+        && let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        // A folder, FIFO or device named `agentc.toml`: nothing to read.
+        let display = source::relative_display(path, &env.cwd);
+        let id = sources.add(SourceFile::new(
+            path.to_path_buf(),
+            display,
+            plan_path,
+            String::new(),
+        ));
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        diags.push(
+            Diagnostic::at(
+                Rule::SkippedPath,
+                Span::file_start(id),
+                format!("`agentc.toml` is {what}; no config is read from it"),
+            )
+            .with_help("remove it, or make it a regular file"),
+        );
+        return ScopeConfig::empty(scope);
+    }
+    let (text, problem) = overlay.read_limited(path, crate::fsutil::limits::CONFIG);
     let display = source::relative_display(path, &env.cwd);
     let id = sources.add(SourceFile::new(
         path.to_path_buf(),
@@ -232,6 +260,18 @@ pub fn load_configs(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Configs {
+    load_configs_over(project, user, env, sources, &Overlay::default())
+}
+
+/// [`load_configs`], reading a config from `overlay` when it holds its
+/// text (an editor's unsaved buffer).
+pub fn load_configs_over(
+    project: &ProjectFiles,
+    user: Option<&ProjectFiles>,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Configs {
     let mut diags = Vec::new();
     let mut files = Vec::new();
     let root = &project.root;
@@ -247,6 +287,7 @@ pub fn load_configs(
             .unwrap_or_default(),
         sources,
         &mut diags,
+        overlay,
     );
     files.extend(project_config.file.map(|id| (id, Scope::Project)));
     let user_config = match user {
@@ -260,6 +301,7 @@ pub fn load_configs(
                 .unwrap_or_default(),
             sources,
             &mut diags,
+            overlay,
         ),
         None => ScopeConfig::empty(Scope::User),
     };
@@ -269,13 +311,20 @@ pub fn load_configs(
         files.push((d.0, Scope::User));
         diags.push(d.1);
     }
-    let config = Config::merge(
+    let mut config = Config::merge(
         project_config,
         user_config,
         &trust,
         env.ollama_host.as_deref(),
         &mut diags,
     );
+    // Custom tools the project defines for OpenCode are tools of its own.
+    let custom = crate::discover::opencode_custom_tools(&project.root);
+    if !custom.is_empty() {
+        config.tools_extra.extend(custom);
+        config.tools_extra.sort();
+        config.tools_extra.dedup();
+    }
     crate::resolve::check_config(&config, &mut diags);
     Configs {
         config,
@@ -320,6 +369,19 @@ pub fn analyze_files(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Vec<FileResult> {
+    analyze_files_over(jobs, config, roots, env, sources, &Overlay::default())
+}
+
+/// [`analyze_files`], reading a file from `overlay` when it holds its text
+/// (an editor's unsaved buffer): the same analysis, whatever the source.
+pub fn analyze_files_over(
+    jobs: &[Job],
+    config: &Config,
+    roots: &Roots,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Vec<FileResult> {
     let mut next = sources.next_id().0;
     let ids: Vec<FileId> = jobs
         .iter()
@@ -337,7 +399,7 @@ pub fn analyze_files(
                 .map(|(job, &id)| {
                     let limits = config.scope(job.scope).limits;
                     let f = &job.file;
-                    let (text, problem) = source::read_limited(&f.path, limits.max_file_size);
+                    let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
                     let (def, diags) = match problem {
                         Some(problem) => (None, vec![read_problem(id, problem)]),
                         None => {
@@ -373,7 +435,9 @@ pub fn analyze_files(
         .collect()
 }
 
-/// `symlink-escape` findings for links that leave their root.
+/// The findings for paths that were not read: `symlink-escape` for links
+/// that leave their root, `skipped-path` for what could not be walked or is
+/// the wrong kind of file (a loop, no permission, a `.agents` file).
 pub fn escape_findings(
     escapes: &[(PathBuf, Scope)],
     env: &Env,
@@ -382,9 +446,6 @@ pub fn escape_findings(
     escapes
         .iter()
         .map(|(path, scope)| {
-            let target = std::fs::read_link(path)
-                .map(|t| source::slash(&t))
-                .unwrap_or_else(|_| "?".into());
             let display = source::relative_display(path, &env.cwd);
             let id = sources.add(SourceFile::new(
                 path.clone(),
@@ -392,18 +453,73 @@ pub fn escape_findings(
                 display,
                 String::new(),
             ));
-            let d = Diagnostic::at(
-                Rule::SymlinkEscape,
-                Span::file_start(id),
-                format!(
-                    "symlink to `{target}` leaves the {} root; it is not read",
-                    scope.as_str()
-                ),
-            )
-            .with_help("copy the definition into the project, or link to a file inside it");
+            let d = match skipped_reason(path) {
+                Some(why) => Diagnostic::at(
+                    Rule::SkippedPath,
+                    Span::file_start(id),
+                    format!("{why}; nothing in it is read"),
+                )
+                .with_help("remove it, or make it the folder or regular file agentc expects"),
+                None => {
+                    let target = std::fs::read_link(path)
+                        .or_else(|_| path.canonicalize())
+                        .map(|t| source::slash(&t))
+                        .unwrap_or_else(|_| "?".into());
+                    Diagnostic::at(
+                        Rule::SymlinkEscape,
+                        Span::file_start(id),
+                        format!(
+                            "symlink to `{target}` leaves the {} root; it is not read",
+                            scope.as_str()
+                        ),
+                    )
+                    .with_help("copy the definition into the project, or link to a file inside it")
+                }
+            };
             (id, *scope, d)
         })
         .collect()
+}
+
+/// Why `path`, listed among a walk's paths not read, was not read.
+pub fn not_read_reason(path: &Path) -> String {
+    skipped_reason(path).unwrap_or_else(|| {
+        let target = path
+            .canonicalize()
+            .map(|t| source::slash(&t))
+            .unwrap_or_else(|_| "?".into());
+        format!("it leads to `{target}`, outside the folder, through a symlink")
+    })
+}
+
+/// Why a path that is not a symlink out of the root was not read.
+fn skipped_reason(path: &Path) -> Option<String> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if link.file_type().is_symlink() && e.raw_os_error() == Some(libc::ELOOP) => {
+            return Some("it is a symlink loop".into());
+        }
+        Err(e) if link.file_type().is_symlink() && e.kind() == std::io::ErrorKind::NotFound => {
+            return Some("it is a symlink to nothing".into());
+        }
+        Err(e) => return Some(format!("it cannot be read: {}", io_reason(&e))),
+    };
+    let is_agents_dir = path
+        .file_name()
+        .is_some_and(|n| n == crate::discover::AGENTS_DIR);
+    if is_agents_dir && !meta.is_dir() && !link.file_type().is_symlink() {
+        return Some("`.agents` is a file, not a folder".into());
+    }
+    if !meta.is_dir() && !meta.is_file() {
+        return Some("it is not a regular file (a FIFO, socket or device)".into());
+    }
+    if meta.is_dir()
+        && let Err(e) = std::fs::read_dir(path)
+    {
+        return Some(format!("the folder cannot be read: {}", io_reason(&e)));
+    }
+    None
 }
 
 /// The jobs for every agent file of a project and its user scope.
@@ -717,6 +833,35 @@ pub fn link_with(
         }
     }
 
+    // Copilot handoffs name agents: one that no file defines (and that is
+    // not one of Copilot's own agents) is a button that opens nothing.
+    for f in cache.files.iter().flatten() {
+        let Some(def) = &f.def else { continue };
+        for h in &def.handoffs {
+            if COPILOT_BUILTIN_AGENTS.contains(&h.value.as_str())
+                || cache.claimants.contains_key(&h.value)
+            {
+                continue;
+            }
+            let names = cache.claimants.keys().map(String::as_str);
+            diags.push(
+                Diagnostic::at(
+                    Rule::UnknownAgent,
+                    h.span,
+                    format!("handoff to `{}`, which no agent file defines", h.value),
+                )
+                .with_help_opt(
+                    crate::diagnostic::suggest(&h.value, names).or_else(|| {
+                        Some(format!(
+                            "name an agent of this project or one of Copilot's own ({})",
+                            COPILOT_BUILTIN_AGENTS.join(", ")
+                        ))
+                    }),
+                ),
+            );
+        }
+    }
+
     // Per definition: tools, role, route; kept while the definition and
     // the config stay the same.
     let resolver = Resolver::new(&config);
@@ -846,6 +991,9 @@ pub fn link_with(
     (project, all)
 }
 
+/// Agents Copilot has built in, which a handoff may name.
+const COPILOT_BUILTIN_AGENTS: &[&str] = &["agent", "ask", "edit", "plan"];
+
 /// The checks of one definition on its own: tools, role, route,
 /// capabilities and the explicit-route policy.
 fn check_definition(
@@ -929,6 +1077,21 @@ fn check_tools(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) -> 
                 match def.dialect.tool(&entry.value, &config.tools_extra) {
                     ToolName::Known(n) | ToolName::Mcp(n) => out.push(n),
                     ToolName::Unknown { name, suggestion } => {
+                        if def.dialect == Dialect::Claude
+                            && let Some(now) = Dialect::claude_retired_tool(&name)
+                        {
+                            diags.push(
+                                Diagnostic::at(
+                                    Rule::UnknownTool,
+                                    entry.span,
+                                    format!(
+                                        "Claude Code no longer has a `{name}` tool; it drops it from the agent's tools"
+                                    ),
+                                )
+                                .with_help(format!("use `{now}`")),
+                            );
+                            continue;
+                        }
                         let help = match suggestion {
                             Some(s) => format!("did you mean `{s}`?"),
                             None if def.dialect == Dialect::Agentc => {

@@ -3,6 +3,7 @@
 //! changed table hashes differently and is untrusted again.
 
 use crate::config::{ProviderTable, TrustStore};
+use crate::fsutil::{ReadError, limits, read_bounded};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -77,11 +78,17 @@ impl FileTrustStore {
         };
         let path = dir.join(TRUST_FILE);
         let problem = |text: String, reason: String, at| TrustFileProblem { text, reason, at };
-        let (hashes, problem) = match std::fs::read(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeSet::new(), None),
-            Err(e) => (
+        let (hashes, problem) = match read_store(&path, dir) {
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                (BTreeSet::new(), None)
+            }
+            Err(ReadError::Io(e)) => (
                 BTreeSet::new(),
                 Some(problem(String::new(), crate::project::io_reason(&e), None)),
+            ),
+            Err(e) => (
+                BTreeSet::new(),
+                Some(problem(String::new(), e.to_string(), None)),
             ),
             Ok(bytes) => match String::from_utf8(bytes) {
                 Err(e) => {
@@ -113,8 +120,8 @@ impl FileTrustStore {
     pub fn entries(&self) -> Vec<TrustEntry> {
         self.path
             .as_ref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|t| serde_json::from_str::<TrustFile>(&t).ok())
+            .and_then(|p| read_store(p, p.parent()?).ok())
+            .and_then(|b| serde_json::from_slice::<TrustFile>(&b).ok())
             .map(|f| f.trusted)
             .unwrap_or_default()
     }
@@ -130,12 +137,15 @@ impl FileTrustStore {
             path: path.display().to_string(),
             reason,
         };
-        let text = match std::fs::read_to_string(path) {
+        let dir = path.parent().unwrap_or(path);
+        let text = match read_store(path, dir) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Vec::new());
+            }
             Err(e) => return Err(err(e.to_string())),
         };
-        serde_json::from_str::<TrustFile>(&text)
+        serde_json::from_slice::<TrustFile>(&text)
             .map(|f| f.trusted)
             .map_err(|e| err(format!("not a trust file ({e}); fix or remove it")))
     }
@@ -153,8 +163,23 @@ impl FileTrustStore {
         };
         let mut text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
         text.push('\n');
-        crate::fsutil::write_atomic(path, text.as_bytes())
+        crate::fsutil::write_private_atomic(path, text.as_bytes())
     }
+}
+
+/// The store's bytes: a regular file inside the user directory, within
+/// [`limits::TRUST_STORE`]. A store that is a symlink out of the directory
+/// is not read (a cloned repository cannot plant one, but a stray link must
+/// not decide what is trusted either).
+fn read_store(path: &Path, dir: &Path) -> Result<Vec<u8>, ReadError> {
+    if std::fs::symlink_metadata(path).is_ok()
+        && crate::fsutil::resolves_inside(path, dir) == Some(false)
+    {
+        return Err(ReadError::Io(std::io::Error::other(
+            "it is a symlink that leaves the user directory",
+        )));
+    }
+    read_bounded(path, limits::TRUST_STORE)
 }
 
 impl TrustStore for FileTrustStore {

@@ -247,7 +247,22 @@ fn dialect_folders_and_explicit_dialects() {
     assert_eq!(review["route"]["model"], "sonnet");
     assert_eq!(review["tools"], serde_json::json!(["grep", "read"]));
     assert_eq!(review["dialect"], "claude");
-    assert_eq!(plan["agents"][0]["tools"], serde_json::json!(["bash"]));
+    // OpenCode's map: `bash: true` restricts nothing, `write: false`
+    // takes away the `edit` permission (edit and write).
+    assert_eq!(
+        plan["agents"][0]["tools"],
+        serde_json::json!([
+            "agent",
+            "bash",
+            "glob",
+            "grep",
+            "read",
+            "skill",
+            "todo",
+            "web_fetch",
+            "web_search"
+        ])
+    );
     let docs = &plan["agents"][1];
     assert_eq!(docs["route"]["model"], "GPT-5");
     assert_eq!(docs["route"]["provider"], Value::Null);

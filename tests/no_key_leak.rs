@@ -161,6 +161,7 @@ fn an_untrusted_provider_is_probed_without_the_key() {
     let env = |name: &str| (name == "GPU_KEY").then(|| format!("{MARK}-gpu"));
     assert!(
         agentc::providers::ProbeTarget::new(gpu, &env)
+            .expect("a usable URL")
             .api_key
             .is_none()
     );
@@ -168,7 +169,7 @@ fn an_untrusted_provider_is_probed_without_the_key() {
         trusted: true,
         ..gpu.clone()
     };
-    let target = agentc::providers::ProbeTarget::new(&trusted, &env);
+    let target = agentc::providers::ProbeTarget::new(&trusted, &env).expect("a usable URL");
     assert!(target.api_key.is_some());
     assert!(!format!("{target:?}").contains(MARK));
 }

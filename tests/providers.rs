@@ -16,7 +16,7 @@ fn target(id: &str, kind: ProviderKind, base_url: String) -> ProbeTarget {
     ProbeTarget {
         id: id.into(),
         kind,
-        base_url,
+        base_url: agentc::config::BaseUrl::parse(&base_url).expect("a test URL"),
         api_key: None,
     }
 }

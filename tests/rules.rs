@@ -491,6 +491,7 @@ fn unreadable_file_is_a_finding() {
 const ELSEWHERE: &[&str] = &[
     "invalid-encoding",
     "symlink-escape",
+    "skipped-path",
     "unreadable-file",
     "unknown-agent",
     "override-not-allowed",

@@ -770,3 +770,28 @@ fn watcher_without_agents_folder_sees_it_created() {
     });
     settles(&p, &w, false);
 }
+
+/// A config that a symlink leads out of the root is not applied on reload
+/// either: the live plan stays what a fresh load (which does not read it)
+/// gives, and the outside provider never appears.
+#[test]
+fn a_config_linked_from_outside_the_root_is_never_applied() {
+    let p = Project::new();
+    p.write(".agents/explore.md", &agent("Explores.", "ollama/qwen3:8b"));
+    let w = p.watch(false);
+    let outside = p.root.parent().unwrap().join("outside.toml");
+    fs::write(
+        &outside,
+        "[providers.corp]\nbase_url = \"https://llm.corp.example/v1\"\napi_key_env = \"CORP_KEY\"\n[models]\nfast = \"corp/big\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, p.agents().join("agentc.toml")).unwrap();
+    p.save(".agents/explore.md", &agent("Explores more.", "fast"));
+    let live = settles(&p, &w, false);
+    assert!(live.plan.provider("corp").is_none());
+    let provider = live
+        .plan
+        .agent("explore")
+        .and_then(|a| a.route.provider.clone());
+    assert_ne!(provider.as_deref(), Some("corp"));
+}

@@ -73,6 +73,10 @@ pub enum Command {
     Run(RunArgs),
     /// Watch agent files and configs; report diagnostics and keep a live plan.
     Watch(WatchArgs),
+    /// Serve the plan's agents over MCP (stdio): list, route, check, delegate.
+    Mcp(McpArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -304,4 +308,40 @@ pub struct WatchArgs {
     /// The parent session's route, `provider/model`, to fill inherited routes.
     #[arg(long, value_name = "PROVIDER/MODEL")]
     pub parent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// At most N delegated requests in flight at once; each provider's `max_concurrency` holds too.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub jobs: u32,
+    /// The parent session's route, `provider/model`, for agents that inherit.
+    #[arg(long, value_name = "PROVIDER/MODEL")]
+    pub parent: Option<String>,
+    /// Cut a delegated answer longer than BYTES in tool results, with a marker saying so.
+    #[arg(long, value_name = "BYTES", default_value_t = 65536, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_output: u64,
+    /// Quiet time in milliseconds that stitches the events of one save together.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
+    /// Poll for changes every MS milliseconds (default 250) instead of waiting
+    /// for file-system events.
+    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "250")]
+    pub poll: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Quiet time in milliseconds after an edit before it is analysed.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
+    /// Do not probe local model servers for the models they serve.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Base URL of the rules reference that diagnostics link to.
+    #[arg(long, value_name = "URL")]
+    pub rules_url: Option<String>,
+    /// Accepted for clients that pass it; stdio is the only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }

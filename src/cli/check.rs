@@ -118,7 +118,10 @@ fn apply_fixes(
             ));
             continue;
         }
-        crate::fsutil::write_atomic(&c.path, c.fixed.as_bytes())
+        // A symlinked agent file inside the root: its target is edited and
+        // the link stays a link.
+        let target = crate::fsutil::real_path(&c.path).unwrap_or_else(|| c.path.clone());
+        crate::fsutil::write_atomic(&target, c.fixed.as_bytes())
             .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", c.display)))?;
     }
     if !cli.quiet {
@@ -309,4 +312,28 @@ fn io_kind(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
+}
+
+/// `check --format json` of `paths` (relative to `env.cwd`), each folder
+/// its own project as on the command line: what the MCP server's `check`
+/// tool answers when it is given paths.
+pub fn json_for_paths(env: &Env, paths: &[String]) -> Result<String, CliError> {
+    use clap::Parser;
+    let mut argv = vec!["agentc".to_string(), "check".to_string(), "--".to_string()];
+    argv.extend(paths.iter().cloned());
+    let cli = Cli::try_parse_from(&argv).map_err(|e| CliError::Usage(e.to_string()))?;
+    let super::Command::Check(args) = &cli.command else {
+        return Err(CliError::Usage("not a check command".into()));
+    };
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    let (mut files, mut agents) = (0, 0);
+    for req in requests(&cli, args, env, None)? {
+        let (p, d) = project::load(req, env, &mut sources);
+        files += p.files;
+        agents += p.planned().count();
+        diagnostics.extend(d);
+    }
+    let report = Report::new(&sources, diagnostics, files, agents);
+    Ok(crate::render::json::render(&report))
 }

@@ -33,7 +33,16 @@ fn json_format(cli: &Cli) -> Result<bool, CliError> {
 fn notes_text(notes: &[Note]) -> String {
     notes
         .iter()
-        .map(|n| format!("    {:<12} {}\n", n.kind.as_str(), n.message))
+        .map(|n| {
+            // Every line names its field, once.
+            let named = n.message.starts_with(&format!("`{}", n.field))
+                || n.message.starts_with("extension `");
+            if named {
+                format!("    {:<12} {}\n", n.kind.as_str(), n.message)
+            } else {
+                format!("    {:<12} {}: {}\n", n.kind.as_str(), n.field, n.message)
+            }
+        })
         .collect()
 }
 
@@ -80,16 +89,24 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
     let shown = |path: &Path| source::relative_display(path, &env.cwd);
 
     let mut exported: Vec<(PathBuf, String, ex::Exported)> = Vec::new();
-    let mut broken: Vec<(String, String)> = Vec::new();
+    let mut broken: Vec<(String, String, String)> = Vec::new();
     for a in p.agents.iter().filter(|a| {
         a.origin == Origin::Agents && a.scope == Scope::Project && a.shadowed_by.is_none()
     }) {
         let src = sources.get(a.def.file);
         if !a.ok {
-            broken.push((a.def.name.clone(), src.display.clone()));
+            broken.push((
+                a.def.name.clone(),
+                src.display.clone(),
+                "the definition has errors (see `agentc check`)".to_string(),
+            ));
             continue;
         }
         let e = ex::export(&a.def, &src.text, &src.plan_path, &p.config, to);
+        if let Some(why) = &e.refused {
+            broken.push((a.def.name.clone(), src.display.clone(), why.clone()));
+            continue;
+        }
         exported.push((out_dir.join(&e.file_name), src.display.clone(), e));
     }
     if exported.is_empty() && broken.is_empty() {
@@ -122,7 +139,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
         } else if args.dry_run {
             "would write"
         } else {
-            crate::fsutil::write_atomic(path, e.text.as_bytes())
+            write_project_file(args.out.is_none().then_some(&root), path, &e.text, true)
                 .map_err(|err| CliError::Io(format!("cannot write `{}`: {err}", shown(path))))?;
             "written"
         };
@@ -158,7 +175,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             .collect();
         let broken: Vec<serde_json::Value> = broken
             .iter()
-            .map(|(n, s)| json!({"name": n, "source": s, "reason": "the definition has errors"}))
+            .map(|(n, s, why)| json!({"name": n, "source": s, "reason": why}))
             .collect();
         let value = json!({"to": to.as_str(), "dir": shown(&out_dir), "agents": agents,
                            "not_exported": broken, "stale": stale});
@@ -169,10 +186,8 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             out.push_str(&format!("{src} → {} ({status})\n", shown(path)));
             out.push_str(&notes_text(&e.notes));
         }
-        for (name, src) in &broken {
-            out.push_str(&format!(
-                "{src}: not exported: `{name}` has errors (see `agentc check`)\n"
-            ));
+        for (name, src, why) in &broken {
+            out.push_str(&format!("{src}: not exported: `{name}`: {why}\n"));
         }
         for s in &stale {
             out.push_str(&format!(
@@ -194,7 +209,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
                 plural(lost, "field not carried over", "fields not carried over"),
             ));
         }
-        super::eprint(&out);
+        super::eprint_text(&out);
     }
     Ok(if broken.is_empty() {
         Outcome::Clean
@@ -204,7 +219,13 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
 }
 
 /// The files `import` reads below PATH (or PATH itself).
-fn import_sources(path: &Path, from: Dialect, env: &Env) -> Result<Vec<AgentFile>, CliError> {
+/// The files to import, and the paths below `path` left out (symlinks that
+/// leave it, FIFOs, loops), each reported as skipped.
+fn import_sources(
+    path: &Path,
+    from: Dialect,
+    env: &Env,
+) -> Result<(Vec<AgentFile>, Vec<PathBuf>), CliError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         CliError::Usage(format!(
             "cannot read `{}`: {}",
@@ -225,26 +246,31 @@ fn import_sources(path: &Path, from: Dialect, env: &Env) -> Result<Vec<AgentFile
             Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem),
             _ => stem,
         };
-        return Ok(vec![AgentFile {
-            path: path.to_path_buf(),
-            dialect: from,
-            origin: Origin::Collection,
-            stem: stem.to_string(),
-        }]);
+        return Ok((
+            vec![AgentFile {
+                path: path.to_path_buf(),
+                dialect: from,
+                origin: Origin::Collection,
+                stem: stem.to_string(),
+            }],
+            Vec::new(),
+        ));
     }
-    let mut files: Vec<AgentFile> = discover::discover_tree(path, Some(from))
+    let projects = discover::discover_tree(path, Some(from));
+    let left_out: Vec<PathBuf> = projects.iter().flat_map(|p| p.escapes.clone()).collect();
+    let mut files: Vec<AgentFile> = projects
         .into_iter()
         .flat_map(|p| p.agents)
         .filter(|f| from != Dialect::Copilot || f.path.to_string_lossy().ends_with(".agent.md"))
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, left_out))
 }
 
 pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let from = dialect(&args.from)?;
     let json = json_format(cli)?;
-    let files = import_sources(&env.cwd.join(&args.path), from, env)?;
+    let (files, left_out) = import_sources(&env.cwd.join(&args.path), from, env)?;
     let shown = |path: &Path| source::relative_display(path, &env.cwd);
     if files.is_empty() {
         return Err(CliError::Usage(format!(
@@ -253,18 +279,22 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             shown(&env.cwd.join(&args.path))
         )));
     }
+    let root = super::project_root(cli, env)?;
     let out_dir = match &args.out {
         Some(o) => env.cwd.join(o),
-        None => super::project_root(cli, env)?.join(discover::AGENTS_DIR),
+        None => root.join(discover::AGENTS_DIR),
     };
 
     let mut imported: Vec<(String, PathBuf, im::Imported)> = Vec::new();
-    let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut skipped: Vec<(String, String)> = left_out
+        .iter()
+        .map(|p| (shown(p), crate::project::not_read_reason(p)))
+        .collect();
     for f in &files {
         let src = shown(&f.path);
         let (text, problem) = source::read_limited(&f.path, 262_144);
         if let Some(problem) = problem {
-            skipped.push((src, format!("cannot be read ({problem:?})")));
+            skipped.push((src, format!("cannot be read: {problem}")));
             continue;
         }
         match im::import(&text, from, &f.stem) {
@@ -309,12 +339,13 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     refuse(&conflicts, "would be replaced", "use --force to replace it")?;
     if !args.dry_run {
         for (_, target, i) in &imported {
-            let write = if args.force {
-                crate::fsutil::write_atomic(target, i.text.as_bytes())
-            } else {
-                crate::fsutil::write_new_atomic(target, i.text.as_bytes())
-            };
-            write.map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", shown(target))))?;
+            write_project_file(
+                args.out.is_none().then_some(&root),
+                target,
+                &i.text,
+                args.force,
+            )
+            .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", shown(target))))?;
         }
     }
 
@@ -373,11 +404,30 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
                 skipped.len()
             ));
         }
-        super::eprint(&out);
+        super::eprint_text(&out);
     }
     Ok(if skipped.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+/// Writes a converted file: inside the project `root` when the folder is
+/// the project's own (a symlinked `.claude` or `.agents` must not carry the
+/// files elsewhere), wherever `--out` says otherwise. Without `replace`, an
+/// existing file is never written over.
+fn write_project_file(
+    root: Option<&PathBuf>,
+    path: &Path,
+    text: &str,
+    replace: bool,
+) -> Result<(), crate::fsutil::WriteError> {
+    use crate::fsutil;
+    match (root, replace) {
+        (Some(root), true) => fsutil::write_in_root(root, path, text.as_bytes()),
+        (Some(root), false) => fsutil::write_new_in_root(root, path, text.as_bytes()),
+        (None, true) => Ok(fsutil::write_atomic(path, text.as_bytes())?),
+        (None, false) => Ok(fsutil::write_new_atomic(path, text.as_bytes())?),
+    }
 }

@@ -50,13 +50,16 @@ pub fn run(cli: &Cli, _args: &LsArgs, env: &Env) -> CliResult {
         if !a.ok {
             note.push("has errors (agentc check)".into());
         }
-        rows.push([
-            a.def.name.clone(),
-            a.scope.as_str().into(),
-            a.def.dialect.as_str().into(),
-            path(a.def.file),
-            note.join("; "),
-        ]);
+        rows.push(
+            [
+                a.def.name.clone(),
+                a.scope.as_str().into(),
+                a.def.dialect.as_str().into(),
+                path(a.def.file),
+                note.join("; "),
+            ]
+            .map(|c| crate::render::escape::escape(&c).into_owned()),
+        );
     }
     let mut widths = [0usize; 5];
     for r in &rows {
@@ -73,6 +76,6 @@ pub fn run(cli: &Cli, _args: &LsArgs, env: &Env) -> CliResult {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    super::print(&out)?;
+    super::print_text(&out)?;
     Ok(Outcome::Clean)
 }

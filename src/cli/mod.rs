@@ -7,6 +7,8 @@ pub mod completions;
 pub mod convert;
 pub mod doctor;
 pub mod ls;
+pub mod lsp;
+pub mod mcp;
 pub mod plan;
 pub mod providers;
 pub mod route;
@@ -66,6 +68,8 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Man(_) => completions::man(),
         Command::Run(a) => run::run(&cli, a, &env),
         Command::Watch(a) => watch::run(&cli, a, &env),
+        Command::Mcp(a) => mcp::run(&cli, a, &env),
+        Command::Lsp(a) => lsp::run(&cli, a, &env),
     }
 }
 
@@ -170,6 +174,20 @@ pub fn print(text: &str) -> Result<(), CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError::Io(format!("cannot write to stdout: {e}"))),
     }
+}
+
+/// Prints text composed for people (tables, route explanations): every
+/// control character, escape sequence, line separator and bidi override in
+/// it came from a file, a server or the environment, and is escaped; the
+/// line breaks and tabs agentc composed stay. Values that may hold a line
+/// break are escaped where they are placed (`render::escape::escape`).
+pub fn print_text(text: &str) -> Result<(), CliError> {
+    print(&crate::render::escape::escape_lines(text))
+}
+
+/// [`print_text`] on stderr.
+pub fn eprint_text(text: &str) {
+    eprint(&crate::render::escape::escape_lines(text));
 }
 
 pub fn eprint(text: &str) {

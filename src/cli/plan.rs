@@ -38,8 +38,13 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
         }
     } else if let Some(lock) = &args.check {
         let path = env.cwd.join(lock);
-        let old = std::fs::read_to_string(&path)
-            .map_err(|e| CliError::Io(format!("cannot read `{}`: {e}", lock.display())))?;
+        let old =
+            crate::fsutil::read_bounded_text(&path, crate::fsutil::limits::PLAN).map_err(|e| {
+                CliError::Io(format!(
+                    "cannot read `{}`: {e}",
+                    crate::render::escape::escape(&lock.display().to_string())
+                ))
+            })?;
         if old != plan.to_json() {
             super::print(&format!(
                 "{} is out of date; run `agentc plan --no-user --out {}` and commit it:\n{}",
@@ -55,7 +60,7 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     } else if format == "json" {
         super::print(&plan.to_json())?;
     } else {
-        super::print(&table(&plan))?;
+        super::print_text(&table(&plan))?;
     }
     // The process ends right after: freeing every definition and entry of
     // a large tree would be wasted work.
@@ -213,15 +218,18 @@ pub fn table(plan: &Plan) -> String {
         } else {
             format!("{}*", a.name)
         };
-        rows.push([
-            name,
-            a.role.clone().unwrap_or_else(dash),
-            provider,
-            model,
-            chosen,
-            fallbacks,
-            tools,
-        ]);
+        rows.push(
+            [
+                name,
+                a.role.clone().unwrap_or_else(dash),
+                provider,
+                model,
+                chosen,
+                fallbacks,
+                tools,
+            ]
+            .map(|c| crate::render::escape::escape(&c).into_owned()),
+        );
     }
     let mut widths = [0usize; 7];
     for row in &rows {
@@ -255,9 +263,9 @@ pub fn table(plan: &Plan) -> String {
                 let _ = writeln!(
                     out,
                     "* {} ({}) shadows {} ({})",
-                    a.name,
-                    a.path,
-                    s.path,
+                    crate::render::escape::escape(&a.name),
+                    crate::render::escape::escape(&a.path),
+                    crate::render::escape::escape(&s.path),
                     s.scope.as_str()
                 );
             }

@@ -8,6 +8,7 @@ use crate::diagnostic::{Severity, suggest};
 use crate::discover::{self, Env};
 use crate::project;
 use crate::providers::{self, ProbeOptions, ProbeReport};
+use crate::render::escape::escape;
 use crate::render::{Format, Report};
 use crate::source::SourceMap;
 use serde_json::json;
@@ -68,7 +69,11 @@ pub fn run(cli: &Cli, args: &ProvidersArgs, env: &Env) -> CliResult {
     } else {
         list_text(config, only)
     };
-    super::print(&out)?;
+    if format == "json" {
+        super::print(&out)?;
+    } else {
+        super::print_text(&out)?;
+    }
     Ok(if !errors.is_empty() {
         Outcome::Findings
     } else {
@@ -133,7 +138,7 @@ fn list_text(config: &Config, only: Option<&[String]>) -> String {
             p.id.clone(),
             p.scope.as_str().into(),
             p.kind.as_str().into(),
-            p.base_url.clone(),
+            p.base_url.as_ref().map_or("-".into(), |u| u.to_string()),
             key,
             if p.trusted { "yes" } else { "no" }.into(),
             p.default_model
@@ -153,9 +158,15 @@ fn probe_text(report: &ProbeReport, skipped: usize) -> String {
             (None, true) => "reachable".into(),
             (_, false) => "unreachable".into(),
         };
-        let _ = writeln!(out, "{}  {}  ({state})", p.id, p.base_url);
+        let _ = writeln!(
+            out,
+            "{}  {}  ({})",
+            escape(&p.id),
+            escape(&p.base_url),
+            escape(&state)
+        );
         if let Some(e) = &p.error {
-            let _ = writeln!(out, "  {e}");
+            let _ = writeln!(out, "  {}", escape(e));
         }
         let Some(models) = &p.models else { continue };
         if models.is_empty() {
@@ -200,8 +211,12 @@ fn probe_text(report: &ProbeReport, skipped: usize) -> String {
 
 /// Columns padded to their widest cell.
 fn table(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| escape(c).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = Vec::new();
-    for r in rows {
+    for r in &rows {
         for (i, c) in r.iter().enumerate() {
             let n = c.chars().count();
             match widths.get_mut(i) {
@@ -211,7 +226,7 @@ fn table(rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    for r in rows {
+    for r in &rows {
         let mut line = String::new();
         for (c, w) in r.iter().zip(&widths) {
             let _ = write!(line, "{c:<w$}  ");

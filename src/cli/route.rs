@@ -148,7 +148,7 @@ pub fn run(cli: &Cli, args: &RouteArgs, env: &Env) -> CliResult {
                 });
                 super::print(&plan::to_sorted_json(&doc))?;
             } else {
-                super::print(&text(&args.agent, &res, &route, &fallbacks, &sources))?;
+                super::print_text(&text(&args.agent, &res, &route, &fallbacks, &sources))?;
             }
             Ok(Outcome::Clean)
         }

@@ -5,9 +5,10 @@
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::RunArgs};
 use crate::discover::Env;
+use crate::render::escape::escape;
 use crate::run::{Attempt, Batch, Executor, Observer, Report, RunError, RunOptions, Target, Task};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -54,11 +55,8 @@ fn single(cli: &Cli, args: &RunArgs, root: &Path, user_dir: Option<PathBuf>) -> 
         ));
     };
     let prompt = if prompt == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::Io(format!("cannot read the prompt from stdin: {e}")))?;
-        s
+        read_stdin(crate::fsutil::limits::PROMPT)
+            .map_err(|e| CliError::Io(format!("cannot read the prompt from stdin: {e}")))?
     } else {
         prompt.clone()
     };
@@ -125,27 +123,36 @@ fn error_text(index: Option<usize>, agent: &str, e: &RunError) -> String {
         Some(i) => format!("task {i} ({agent}): "),
         None => String::new(),
     };
-    let mut out = format!("agentc: {who}error[{}]: {}\n", e.code, e.message);
+    let who = escape(&who);
+    let mut out = format!(
+        "agentc: {who}error[{}]: {}\n",
+        escape(e.code),
+        escape(&e.message)
+    );
     for d in e.diagnostics.iter().skip(1) {
         out.push_str(&format!(
             "agentc: {who}error[{}]: {}\n",
             d.rule.code(),
-            d.message
+            escape(&d.message)
         ));
         if let Some(h) = &d.help {
-            out.push_str(&format!("  help: {h}\n"));
+            out.push_str(&format!("  help: {}\n", escape(h)));
         }
     }
     if let Some(h) = &e.help {
-        out.push_str(&format!("  help: {h}\n"));
+        out.push_str(&format!("  help: {}\n", escape(h)));
     }
     out
 }
 
 fn fallback_text(agent: &str, failed: &Attempt, next: &Target, why: &str) -> String {
     format!(
-        "agentc: {agent}: {}/{} failed ({why}); falling back to {next}\n",
-        failed.provider, failed.model
+        "agentc: {}: {}/{} failed ({}); falling back to {}\n",
+        escape(agent),
+        escape(&failed.provider),
+        escape(&failed.model),
+        escape(why),
+        escape(&next.to_string())
     )
 }
 
@@ -167,7 +174,11 @@ struct SingleObserver<'a> {
 impl Observer for SingleObserver<'_> {
     fn attempt_started(&self, _index: usize, target: &Target) {
         if self.verbose {
-            super::eprint(&format!("agentc: {}: sending to {target}\n", self.agent));
+            super::eprint(&format!(
+                "agentc: {}: sending to {}\n",
+                escape(self.agent),
+                escape(&target.to_string())
+            ));
         }
     }
 
@@ -177,7 +188,10 @@ impl Observer for SingleObserver<'_> {
 
     fn output(&self, _index: usize, piece: &str) {
         if self.stream {
-            write_stdout(piece);
+            // The answer as text: control characters and escape sequences
+            // from the server are shown, not obeyed (`--format json` keeps
+            // it exact).
+            write_stdout(&crate::render::escape::escape_lines(piece));
             if let Ok(mut s) = self.streamed.lock() {
                 s.clear();
                 s.push_str(piece);
@@ -201,14 +215,15 @@ fn batch(
         )));
     }
     let text = if file == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::Io(format!("cannot read the batch from stdin: {e}")))?;
-        s
+        read_stdin(crate::fsutil::limits::BATCH)
+            .map_err(|e| CliError::Io(format!("cannot read the batch from stdin: {e}")))?
     } else {
-        std::fs::read_to_string(file)
-            .map_err(|e| CliError::Io(format!("cannot read `{}`: {e}", file.display())))?
+        crate::fsutil::read_bounded_text(file, crate::fsutil::limits::BATCH).map_err(|e| {
+            CliError::Io(format!(
+                "cannot read `{}`: {e}",
+                crate::render::escape::escape(&file.display().to_string())
+            ))
+        })?
     };
     let batch = Batch::parse(&text, args.parent.as_deref())
         .map_err(|e| CliError::Usage(format!("`{}`: {e}", file.display())))?;
@@ -359,7 +374,7 @@ impl ProgressLine {
             if running.is_empty() {
                 "none".to_string()
             } else {
-                running.join(", ")
+                escape(&running.join(", ")).into_owned()
             }
         );
         super::eprint(&line);
@@ -373,4 +388,15 @@ impl ProgressLine {
             self.visible = false;
         }
     }
+}
+
+/// Standard input as UTF-8, at most `limit` bytes.
+fn read_stdin(limit: u64) -> Result<String, crate::fsutil::ReadError> {
+    let bytes = crate::fsutil::read_bounded_from(std::io::stdin().lock(), limit)?;
+    String::from_utf8(bytes).map_err(|_| {
+        crate::fsutil::ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is not UTF-8",
+        ))
+    })
 }

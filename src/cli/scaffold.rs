@@ -15,7 +15,22 @@ use std::path::{Path, PathBuf};
 fn write_all(root: &Path, files: &[(PathBuf, String)], env: &Env) -> Result<(), CliError> {
     for (rel, _) in files {
         let path = root.join(rel);
-        if path.exists() {
+        let shown = source::relative_display(&path, &env.cwd);
+        for dir in rel
+            .ancestors()
+            .skip(1)
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            if std::fs::metadata(root.join(dir)).is_ok_and(|m| !m.is_dir()) {
+                return Err(CliError::Usage(format!(
+                    "`{}` is a file, not a folder; agentc writes nothing over it",
+                    source::relative_display(&root.join(dir), &env.cwd)
+                )));
+            }
+        }
+        crate::fsutil::destination_in_root(root, &path)
+            .map_err(|e| CliError::Usage(e.to_string().replace(&source::slash(&path), &shown)))?;
+        if std::fs::symlink_metadata(&path).is_ok() {
             return Err(CliError::Usage(format!(
                 "`{}` already exists; agentc writes nothing over an existing file",
                 source::relative_display(&path, &env.cwd)
@@ -24,13 +39,17 @@ fn write_all(root: &Path, files: &[(PathBuf, String)], env: &Env) -> Result<(), 
     }
     for (rel, text) in files {
         let path = root.join(rel);
-        crate::fsutil::write_new_atomic(&path, text.as_bytes()).map_err(|e| {
+        crate::fsutil::write_new_in_root(root, &path, text.as_bytes()).map_err(|e| {
             let shown = source::relative_display(&path, &env.cwd);
-            match e.kind() {
-                std::io::ErrorKind::AlreadyExists => CliError::Usage(format!(
-                    "`{shown}` already exists; agentc writes nothing over an existing file"
-                )),
-                _ => CliError::Io(format!("cannot write `{shown}`: {e}")),
+            match e {
+                crate::fsutil::WriteError::Io(e)
+                    if e.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    CliError::Usage(format!(
+                        "`{shown}` already exists; agentc writes nothing over an existing file"
+                    ))
+                }
+                e => CliError::Io(format!("cannot write `{shown}`: {e}")),
             }
         })?;
     }

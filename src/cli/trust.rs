@@ -8,6 +8,7 @@ use crate::config::{Config, ProviderTable, ScopeConfig};
 use crate::diagnostic::Severity;
 use crate::discover::{self, Env};
 use crate::project;
+use crate::render::escape::escape;
 use crate::render::{Format, Report};
 use crate::rules::Rule;
 use crate::source::{Scope, SourceMap};
@@ -100,14 +101,15 @@ pub fn run(cli: &Cli, args: &TrustArgs, env: &Env) -> CliResult {
             let at = sources_location(&sources, t);
             let _ = writeln!(
                 out,
-                "  {}  {}  key variable {}  ({at}, hash {})",
-                e.id,
-                e.base_url.as_deref().unwrap_or("-"),
-                e.api_key_env.as_deref().unwrap_or("-"),
+                "  {}  {}  key variable {}  ({}, hash {})",
+                escape(&e.id),
+                escape(e.base_url.as_deref().unwrap_or("-")),
+                escape(e.api_key_env.as_deref().unwrap_or("-")),
+                escape(&at),
                 &e.hash[..12]
             );
         }
-        super::print(&out)?;
+        super::print_text(&out)?;
     }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
@@ -195,13 +197,13 @@ fn entries_out(entries: &[TrustEntry], format: &str, what: &str) -> String {
         let _ = writeln!(
             out,
             "{}  {}  key variable {}  {}{}",
-            e.id,
-            e.base_url.as_deref().unwrap_or("-"),
-            e.api_key_env.as_deref().unwrap_or("-"),
-            e.hash,
+            escape(&e.id),
+            escape(e.base_url.as_deref().unwrap_or("-")),
+            escape(e.api_key_env.as_deref().unwrap_or("-")),
+            escape(&e.hash),
             e.project
                 .as_deref()
-                .map(|p| format!("  ({p})"))
+                .map(|p| format!("  ({})", escape(p)))
                 .unwrap_or_default()
         );
     }

@@ -2,9 +2,11 @@
 //! (`config-syntax`, `config-invalid`, secrets, trust), and the merge of the
 //! user's and the project's config into one [`Config`].
 
+pub mod base_url;
 pub mod presets;
 
-pub use presets::{ProviderKind, parse_url};
+pub use base_url::{BaseUrl, UrlProblem};
+pub use presets::ProviderKind;
 
 use crate::diagnostic::{Diagnostic, Severity, Sp, Span, suggest};
 use crate::rules::{Rule, secrets};
@@ -28,7 +30,13 @@ pub struct ProviderTable {
     /// The `X` of `[providers.X]`.
     pub key_span: Span,
     pub kind: Option<Sp<ProviderKind>>,
+    /// The URL as written, and as parsed when it is usable.
     pub base_url: Option<Sp<String>>,
+    /// `base_url`, read once; `None` when it is missing or invalid.
+    pub parsed_url: Option<BaseUrl>,
+    /// The table sets a `base_url` that is not usable (`config-invalid`):
+    /// the provider has no address, rather than the preset's.
+    pub bad_url: bool,
     pub api_key_env: Option<Sp<String>>,
     pub models: Option<Vec<Sp<String>>>,
     pub default_model: Option<Sp<String>>,
@@ -285,6 +293,27 @@ impl Cx {
                 None
             }
         }
+    }
+
+    /// `config-invalid` for a `base_url` the HTTP client would read
+    /// differently from a reviewer; a password in it is also a secret.
+    fn bad_url(&mut self, s: &Sp<String>, problem: &UrlProblem) {
+        if *problem == (UrlProblem::Userinfo { password: true })
+            && secrets::check(Some("base_url"), &s.value).is_none()
+        {
+            self.diags.push(
+                Diagnostic::at(
+                    Rule::SecretInDefinition,
+                    s.span,
+                    "a password is written literally in `base_url`; keep secrets out of definitions",
+                )
+                .with_help(secrets::HELP),
+            );
+        }
+        self.diags.push(
+            Diagnostic::at(Rule::ConfigInvalid, s.span, format!("`base_url` {problem}"))
+                .with_help(problem.help()),
+        );
     }
 
     fn bool(&mut self, key: &TKey, node: &TNode) -> Option<bool> {
@@ -638,6 +667,8 @@ impl Cx {
             key_span: self.span(&id.span),
             kind: None,
             base_url: None,
+            parsed_url: None,
+            bad_url: false,
             api_key_env: None,
             models: None,
             default_model: None,
@@ -681,15 +712,16 @@ impl Cx {
                     }
                 }
                 "base_url" => {
+                    p.bad_url = true;
                     if let Some(s) = self.string(k, v) {
-                        if parse_url(&s.value).is_none() {
-                            self.invalid(
-                                &v.span,
-                                format!("`{}` is not an http:// or https:// URL", s.value),
-                            );
-                        } else {
-                            p.base_url = Some(s);
+                        match BaseUrl::parse(&s.value) {
+                            Ok(url) => {
+                                p.bad_url = false;
+                                p.parsed_url = Some(url);
+                            }
+                            Err(problem) => self.bad_url(&s, &problem),
                         }
+                        p.base_url = Some(s);
                     }
                 }
                 "api_key_env" => {
@@ -794,7 +826,9 @@ impl ProviderScope {
 pub struct Provider {
     pub id: String,
     pub kind: ProviderKind,
-    pub base_url: String,
+    /// Where requests go; `None` when the config gives no usable URL (the
+    /// provider is then never called).
+    pub base_url: Option<BaseUrl>,
     pub api_key_env: Option<String>,
     pub models: Option<Vec<String>>,
     /// The default model and the span of its `default_model` line (none for
@@ -857,7 +891,7 @@ impl Config {
             let base_url = if preset.id == "ollama" {
                 presets::ollama_base_url(ollama_host)
             } else {
-                preset.base_url.to_string()
+                preset.url()
             };
             providers.insert(
                 preset.id.to_string(),
@@ -889,17 +923,16 @@ impl Config {
                 } else {
                     true
                 };
-                let base_url = table
-                    .base_url
-                    .as_ref()
-                    .map(|s| s.value.clone())
-                    .unwrap_or_else(|| {
-                        providers
-                            .get(&table.id)
-                            .filter(|_| base.is_some())
-                            .map(|p| p.base_url.clone())
-                            .unwrap_or_default()
-                    });
+                let base_url = if table.bad_url {
+                    None
+                } else if let Some(url) = &table.parsed_url {
+                    Some(url.clone())
+                } else {
+                    providers
+                        .get(&table.id)
+                        .filter(|_| base.is_some())
+                        .and_then(|p| p.base_url.clone())
+                };
                 providers.insert(
                     table.id.clone(),
                     Provider {
@@ -990,25 +1023,26 @@ fn project_table_trusted(
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     let preset = presets::preset(&table.id);
-    let base_url = table
-        .base_url
-        .as_ref()
-        .map(|s| s.value.as_str())
-        .or(preset.map(|p| p.base_url));
     let key_env = table
         .api_key_env
         .as_ref()
         .map(|s| s.value.as_str())
         .or(preset.and_then(|p| p.api_key_env));
     let Some(key_env) = key_env else { return true };
-    let Some(host) = base_url.and_then(parse_url).map(|u| u.host) else {
-        return true; // no usable URL: config-invalid already
+    if table.bad_url {
+        return false; // no usable URL (config-invalid): never called
+    }
+    let Some(url) = table
+        .parsed_url
+        .clone()
+        .or_else(|| preset.and_then(|p| p.url()))
+    else {
+        return false;
     };
+    let host = url.host();
     // A preset's key variable paired with any other host.
     if let Some(owner) = presets::preset_for_key(key_env) {
-        let owner_host = parse_url(owner.base_url)
-            .map(|u| u.host)
-            .unwrap_or_default();
+        let owner_host = owner.url().map(|u| u.host()).unwrap_or_default();
         if host != owner_host {
             let primary = table
                 .base_url
@@ -1035,16 +1069,16 @@ fn project_table_trusted(
             return false;
         }
     }
-    if presets::is_loopback_host(&host) {
+    if url.is_loopback() {
         return true;
     }
     let differs = match preset {
         None => true,
         Some(p) => {
             table
-                .base_url
+                .parsed_url
                 .as_ref()
-                .is_some_and(|u| u.value.trim_end_matches('/') != p.base_url)
+                .is_some_and(|u| u.as_str().trim_end_matches('/') != p.base_url)
                 || table
                     .api_key_env
                     .as_ref()
@@ -1225,7 +1259,10 @@ max_file_size = 1000
             Scope::User,
         );
         let c = Config::merge(project, user, &NoTrust, None, &mut Vec::new());
-        assert_eq!(c.providers["x"].base_url, "http://localhost:2/v1");
+        assert_eq!(
+            c.providers["x"].base_url.as_ref().map(BaseUrl::as_str),
+            Some("http://localhost:2/v1")
+        );
         assert_eq!(c.providers["x"].models, None);
         assert_eq!(c.aliases["fast"].value, "lm-studio/q");
         assert_eq!(c.aliases["slow"].value, "x/a");

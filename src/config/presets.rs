@@ -1,5 +1,7 @@
 //! Built-in provider presets, usable with no config at all.
 
+use super::BaseUrl;
+
 /// What kind of server a provider is; decides how it is probed and called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProviderKind {
@@ -123,84 +125,30 @@ pub fn preset_for_key(var: &str) -> Option<&'static Preset> {
 }
 
 /// The Ollama preset's base URL, honouring `OLLAMA_HOST` (`host`,
-/// `host:port` or a URL) as the Ollama CLI does.
-pub fn ollama_base_url(ollama_host: Option<&str>) -> String {
+/// `host:port` or a URL) as the Ollama CLI does; `None` when the variable
+/// is not a usable address.
+pub fn ollama_base_url(ollama_host: Option<&str>) -> Option<BaseUrl> {
     let Some(host) = ollama_host.map(str::trim).filter(|h| !h.is_empty()) else {
-        return "http://localhost:11434/v1".to_string();
+        return BaseUrl::parse("http://localhost:11434/v1").ok();
     };
-    let (scheme, rest) = match host.split_once("://") {
-        Some((s, r)) => (s, r),
-        None => ("http", host),
-    };
-    let rest = rest.trim_end_matches('/');
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let has_port = if authority.starts_with('[') {
-        authority.contains("]:")
+    let with_scheme = if host.contains("://") {
+        host.to_string()
     } else {
-        authority.contains(':')
+        format!("http://{host}")
     };
-    let authority = if has_port {
-        authority.to_string()
-    } else {
-        let default_port = if scheme == "https" { 443 } else { 11434 };
-        format!("{authority}:{default_port}")
-    };
-    format!("{scheme}://{authority}{path}/v1")
+    let mut url = url::Url::parse(&with_scheme).ok()?;
+    if url.port().is_none() && url.scheme() == "http" {
+        url.set_port(Some(11434)).ok()?;
+    }
+    let path = format!("{}/v1", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    BaseUrl::parse(url.as_str()).ok()
 }
 
-/// The parts of a base URL agentc needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UrlParts {
-    pub scheme: String,
-    pub host: String,
-    pub port: Option<u16>,
-}
-
-/// Parses `http(s)://host[:port][/path]`; `None` if it is not such a URL.
-pub fn parse_url(url: &str) -> Option<UrlParts> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6.split_once(']')?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(p.parse().ok()?),
-            None if after.is_empty() => None,
-            None => return None,
-        };
-        (h.to_string(), port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p.parse().ok()?)),
-            None => (authority.to_string(), None),
-        }
-    };
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return None;
-    }
-    Some(UrlParts {
-        scheme,
-        host: host.to_ascii_lowercase(),
-        port,
-    })
-}
-
-/// Whether a host is this machine: `localhost`, 127.0.0.0/8, `::1`.
-pub fn is_loopback_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h == "localhost" || h.ends_with(".localhost") {
-        return true;
-    }
-    match h.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => false,
+impl Preset {
+    /// The preset's base URL, parsed.
+    pub fn url(&self) -> Option<BaseUrl> {
+        BaseUrl::parse(self.base_url).ok()
     }
 }
 
@@ -210,37 +158,25 @@ mod tests {
 
     #[test]
     fn ollama_host_forms() {
-        assert_eq!(ollama_base_url(None), "http://localhost:11434/v1");
+        let url = |h: Option<&str>| ollama_base_url(h).map(|u| u.as_str().to_string());
+        assert_eq!(url(None).unwrap(), "http://localhost:11434/v1");
+        assert_eq!(url(Some("127.0.0.1")).unwrap(), "http://127.0.0.1:11434/v1");
+        assert_eq!(url(Some("0.0.0.0:9999")).unwrap(), "http://0.0.0.0:9999/v1");
         assert_eq!(
-            ollama_base_url(Some("127.0.0.1")),
-            "http://127.0.0.1:11434/v1"
-        );
-        assert_eq!(
-            ollama_base_url(Some("0.0.0.0:9999")),
-            "http://0.0.0.0:9999/v1"
-        );
-        assert_eq!(
-            ollama_base_url(Some("http://gpu-box:11434/")),
+            url(Some("http://gpu-box:11434/")).unwrap(),
             "http://gpu-box:11434/v1"
         );
         assert_eq!(
-            ollama_base_url(Some("https://ollama.example")),
-            "https://ollama.example:443/v1"
+            url(Some("https://ollama.example")).unwrap(),
+            "https://ollama.example/v1"
         );
+        assert_eq!(url(Some("http://u:p@gpu-box")), None);
     }
 
     #[test]
-    fn urls_and_loopback() {
-        let u = parse_url("https://API.example.com:8443/v1").unwrap();
-        assert_eq!((u.host.as_str(), u.port), ("api.example.com", Some(8443)));
-        assert_eq!(parse_url("http://[::1]:8080/v1").unwrap().host, "::1");
-        assert!(parse_url("ftp://x").is_none());
-        assert!(parse_url("localhost:1234").is_none());
-        assert!(parse_url("http://").is_none());
-        assert!(is_loopback_host("127.0.0.5"));
-        assert!(is_loopback_host("localhost"));
-        assert!(is_loopback_host("::1"));
-        assert!(!is_loopback_host("10.0.0.1"));
-        assert!(!is_loopback_host("llm.corp.example"));
+    fn every_preset_url_is_read_as_written() {
+        for p in PRESETS {
+            assert_eq!(p.url().unwrap().as_str(), p.base_url, "{}", p.id);
+        }
     }
 }

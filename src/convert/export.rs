@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::dialect::{Dialect, TOOLS, ToolName};
 use crate::resolve::Resolver;
 use crate::syntax::emit;
-use crate::syntax::yaml::YValue;
+use crate::syntax::yaml::{YNode, YValue};
 
 /// One definition written for a harness.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +26,9 @@ pub struct Exported {
     pub file_name: String,
     pub text: String,
     pub notes: Vec<Note>,
+    /// Why the agent cannot be written without giving it more than its
+    /// source allows; the file is then not written.
+    pub refused: Option<String>,
 }
 
 /// The folder, relative to the project root, where a harness reads agents.
@@ -156,7 +159,10 @@ fn model_for(r: &Ref, to: Dialect) -> Result<Option<String>, String> {
             Ref::Qualified {
                 provider, model, ..
             },
-        ) => Ok(Some(format!("{provider}/{model}"))),
+        ) => Ok(Some(format!(
+            "{}/{model}",
+            super::opencode_provider_of_agentc(provider)
+        ))),
         (Dialect::Opencode, Ref::Bare(m)) => Err(format!(
             "`{m}` names no provider; {harness} models are `provider/model`"
         )),
@@ -215,7 +221,23 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
         fm.string("description", d);
     }
 
-    tools(def, to, &mut fm, &mut notes);
+    let native_permission = to == Dialect::Opencode && has_ext("permission");
+    let mut refused = tools(def, to, &mut fm, &mut notes, native_permission).err();
+    if refused.is_none() && matches!(def.tools, ToolsDecl::Inherit | ToolsDecl::All(_)) {
+        let restricting = restricting_extensions(&entries, to);
+        if !restricting.is_empty() {
+            let names: Vec<String> = restricting.iter().map(|k| format!("`{k}`")).collect();
+            refused = Some(format!(
+                "{} {} what the agent may do and {harness} cannot say it; without a `tools:` list the agent would get every tool there (list its tools to export it)",
+                names.join(", "),
+                if names.len() == 1 {
+                    "restricts"
+                } else {
+                    "restrict"
+                }
+            ));
+        }
+    }
 
     // Model and fallbacks.
     let fallbacks: Vec<Ref> = def
@@ -237,6 +259,15 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
                         "model",
                         format!("alias `{a}` is written as its target `{provider}/{model}`"),
                     ));
+                }
+                if let (
+                    Dialect::Opencode,
+                    Ref::Qualified {
+                        provider, model, ..
+                    },
+                ) = (to, &r)
+                {
+                    opencode_provider_note(provider, model, &mut notes);
                 }
                 let mut chain: Vec<String> = written.into_iter().collect();
                 for f in &fallbacks {
@@ -371,67 +402,183 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
         to.as_str()
     );
     let body = &text[def.body.clone()];
+    let text = fm.finish(Some(&marker), body, line_ending(text));
+    if refused.is_none() && native_permission {
+        refused = permission_disagrees(def, &text);
+    }
     Exported {
         name: def.name.clone(),
         file_name: file_name(&def.name, to),
-        text: fm.finish(Some(&marker), body, line_ending(text)),
+        text,
         notes,
+        refused,
     }
 }
 
-fn tools(def: &AgentDef, to: Dialect, fm: &mut Frontmatter, notes: &mut Vec<Note>) {
+/// What OpenCode needs to resolve `provider/model`: its catalogue has
+/// some providers built in; the others (and local models, which no
+/// catalogue lists) need an entry in `opencode.json`.
+fn opencode_provider_note(provider: &str, model: &str, notes: &mut Vec<Note>) {
+    let id = super::opencode_provider_of_agentc(provider);
+    let base = crate::config::presets::preset(provider).map(|p| p.base_url.to_string());
+    if !crate::dialect::OPENCODE_BUILTIN_PROVIDERS.contains(&id) {
+        notes.push(Note::new(
+            NoteKind::Approximated,
+            "model",
+            format!(
+                "OpenCode has no built-in provider `{id}`: define `provider.{id}` in opencode.json (`\"npm\": \"@ai-sdk/openai-compatible\"`{}, and `models.{model}`)",
+                base.map(|b| format!(", `options.baseURL` {b}")).unwrap_or_default()
+            ),
+        ));
+    } else if id == "lmstudio" {
+        notes.push(Note::new(
+            NoteKind::Approximated,
+            "model",
+            format!(
+                "OpenCode resolves `lmstudio/{model}` only when opencode.json lists it: add `provider.lmstudio.models.{model}`"
+            ),
+        ));
+    }
+}
+
+/// When OpenCode permission rules are written back, the tools they leave
+/// must be the tools the definition lists (read back as agentc reads
+/// OpenCode files); else the two disagree and the export is refused.
+fn permission_disagrees(def: &AgentDef, written: &str) -> Option<String> {
+    let back = crate::agent::analyze(
+        def.file,
+        written,
+        Dialect::Opencode,
+        &def.name,
+        crate::syntax::yaml::YamlLimits::default(),
+    );
+    let names = |t: &ToolsDecl, d: Dialect| -> Option<Vec<String>> {
+        match t {
+            ToolsDecl::List(l) => {
+                let mut v: Vec<String> = l
+                    .iter()
+                    .map(|x| match d.tool(&x.value, &[]) {
+                        ToolName::Known(n) | ToolName::Mcp(n) => n,
+                        ToolName::Unknown { name, .. } => name,
+                    })
+                    .collect();
+                v.sort();
+                v.dedup();
+                Some(v)
+            }
+            _ => None,
+        }
+    };
+    let there = names(&back.def?.tools, Dialect::Opencode);
+    let here = names(&def.tools, def.dialect);
+    (there != here).then(|| {
+        let show = |v: Option<Vec<String>>| match v {
+            Some(v) => format!("[{}]", v.join(", ")),
+            None => "every tool".into(),
+        };
+        format!(
+            "`x-opencode-permission` leaves the agent {} in OpenCode, but its `tools` say {}; make them agree",
+            show(there),
+            show(here)
+        )
+    })
+}
+
+/// Extension keys of other harnesses that restrict what an agent may do.
+/// Exported to a harness that cannot say the same, an agent that lists no
+/// tools would get every tool there: a widening, refused.
+const RESTRICTING: &[(Dialect, &str)] = &[
+    (Dialect::Opencode, "permission"),
+    (Dialect::Opencode, "tools"),
+    (Dialect::Claude, "disallowedTools"),
+    (Dialect::Claude, "permissionMode"),
+];
+
+fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|(k, _)| k.as_str())
+        .filter(|k| {
+            RESTRICTING
+                .iter()
+                .any(|(d, f)| *d != to && *k == format!("{}{f}", extension_prefix(*d)))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// Writes the tool list; `Err` when the harness would give the agent
+/// tools its source does not allow.
+fn tools(
+    def: &AgentDef,
+    to: Dialect,
+    fm: &mut Frontmatter,
+    notes: &mut Vec<Note>,
+    native_permission: bool,
+) -> Result<(), String> {
     let harness = to.harness();
     let list: Vec<&str> = match &def.tools {
         // No key, or every tool: the harness's default is every tool.
-        ToolsDecl::Inherit | ToolsDecl::All(_) => return,
+        ToolsDecl::Inherit | ToolsDecl::All(_) => return Ok(()),
         ToolsDecl::List(l) => l.iter().map(|t| t.value.trim()).collect(),
     };
     let mut out: Vec<String> = Vec::new();
     let mut lost: Vec<&str> = Vec::new();
     let mut foreign: Vec<&str> = Vec::new();
+    let mut approximated: Vec<String> = Vec::new();
     for &t in &list {
-        let name = match to {
+        let names: Option<Vec<String>> = match to {
             Dialect::Claude => {
-                if TOOLS.contains(&t) {
-                    Dialect::claude_tool_name(t).map(str::to_string)
+                if let Some((names, approx)) = Dialect::claude_tool_names(t) {
+                    if approx {
+                        approximated.push(format!("`{t}` as `{}`", names.join(", ")));
+                    }
+                    Some(names.iter().map(|n| n.to_string()).collect())
+                } else if t.starts_with("mcp__") {
+                    Some(vec![t.to_string()])
+                } else if Dialect::claude_retired_tool(t).is_some() {
+                    None
                 } else {
-                    // Claude's own tools, MCP tools, and names the agent
-                    // had when it was imported: as written.
-                    if !t.starts_with("mcp__")
-                        && !matches!(Dialect::Claude.tool(t, &[]), ToolName::Known(_))
-                    {
+                    // Claude's own tools, and names the agent had when it
+                    // was imported: as written.
+                    if !matches!(Dialect::Claude.tool(t, &[]), ToolName::Known(_)) {
                         foreign.push(t);
                     }
-                    Some(t.to_string())
+                    Some(vec![t.to_string()])
                 }
             }
             Dialect::Opencode => {
-                if TOOLS.contains(&t) {
-                    Dialect::opencode_tool_name(t).map(str::to_string)
-                } else if t.starts_with("mcp__") {
+                if let Some((name, approx)) = Dialect::opencode_tool_name(t) {
+                    if approx {
+                        approximated.push(format!("`{t}` as `{name}`"));
+                    }
+                    Some(vec![name.to_string()])
+                } else if TOOLS.contains(&t) || t.starts_with("mcp__") {
                     None
                 } else {
                     if !matches!(Dialect::Opencode.tool(t, &[]), ToolName::Known(ref n) if n == t) {
                         foreign.push(t);
                     }
-                    Some(t.to_string())
+                    Some(vec![t.to_string()])
                 }
             }
             Dialect::Copilot => {
                 if TOOLS.contains(&t) {
-                    copilot_alias(t).map(str::to_string)
+                    copilot_alias(t).map(|a| vec![a.to_string()])
                 } else if t.starts_with("mcp__") {
                     None
                 } else {
-                    Some(t.to_string())
+                    Some(vec![t.to_string()])
                 }
             }
-            Dialect::Agentc => Some(t.to_string()),
+            _ => Some(vec![t.to_string()]),
         };
-        match name {
-            Some(n) => {
-                if !out.contains(&n) {
-                    out.push(n);
+        match names {
+            Some(ns) => {
+                for n in ns {
+                    if !out.contains(&n) {
+                        out.push(n);
+                    }
                 }
             }
             None => lost.push(t),
@@ -446,6 +593,16 @@ fn tools(def: &AgentDef, to: Dialect, fm: &mut Frontmatter, notes: &mut Vec<Note
                 "{}: {harness} has no such tool{}",
                 names.join(", "),
                 if lost.len() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    if !approximated.is_empty() {
+        notes.push(Note::new(
+            NoteKind::Approximated,
+            "tools",
+            format!(
+                "{harness} has no tool of the same name; written {}",
+                approximated.join(", ")
             ),
         ));
     }
@@ -464,36 +621,80 @@ fn tools(def: &AgentDef, to: Dialect, fm: &mut Frontmatter, notes: &mut Vec<Note
         };
         notes.push(Note::new(NoteKind::Approximated, "tools", message));
     }
-    if to == Dialect::Copilot {
-        // Copilot's aliases cover several agentc tools each: say when the
-        // agent gets more (or other) tools there than here.
-        let mut back: Vec<String> = out.iter().flat_map(|t| copilot_tool(t).0).collect();
-        back.sort();
-        back.dedup();
-        let mut here: Vec<String> = list
-            .iter()
-            .filter(|t| !lost.contains(t))
-            .map(|t| t.to_string())
-            .collect();
-        here.sort();
-        here.dedup();
-        if back != here {
-            notes.push(Note::new(
-                NoteKind::Approximated,
-                "tools",
-                format!(
-                    "written as Copilot's tool aliases `{}`, which stand for `{}`",
-                    out.join(", "),
-                    back.join(", ")
-                ),
-            ));
+    match to {
+        Dialect::Claude => {
+            let search: Vec<&str> = ["Grep", "Glob"]
+                .into_iter()
+                .filter(|t| out.iter().any(|o| o == t))
+                .collect();
+            if out.iter().any(|o| o == "Bash") && !search.is_empty() {
+                notes.push(Note::new(
+                    NoteKind::Approximated,
+                    "tools",
+                    format!(
+                        "{harness} gives an agent with `Bash` no `{}`: it searches through `Bash`",
+                        search.join("`, `")
+                    ),
+                ));
+            }
         }
+        Dialect::Opencode => {
+            // One OpenCode permission (`edit`) grants both tools.
+            let has = |t: &str| out.iter().any(|o| o == t);
+            if has("edit") != has("write") {
+                let (is, other) = if has("edit") {
+                    ("edit", "write")
+                } else {
+                    ("write", "edit")
+                };
+                return Err(format!(
+                    "{harness} grants `edit` and `write` together (one `edit` permission): the agent lists `{is}` but would get `{other}` too; list both or neither"
+                ));
+            }
+        }
+        Dialect::Copilot => {
+            // Copilot's aliases cover several agentc tools each.
+            let mut back: Vec<String> = out.iter().flat_map(|t| copilot_tool(t).0).collect();
+            back.sort();
+            back.dedup();
+            let mut here: Vec<String> = list
+                .iter()
+                .filter(|t| !lost.contains(t))
+                .map(|t| t.to_string())
+                .collect();
+            here.sort();
+            here.dedup();
+            let more: Vec<&String> = back.iter().filter(|t| !here.contains(t)).collect();
+            let searches = |t: &&String| matches!(t.as_str(), "grep" | "glob" | "ls");
+            if !more.is_empty() && !more.iter().all(searches) {
+                let names: Vec<String> = more.iter().map(|t| format!("`{t}`")).collect();
+                return Err(format!(
+                    "{harness}'s tool aliases `{}` would also give {}, which the agent does not list",
+                    out.join(", "),
+                    names.join(", ")
+                ));
+            }
+            if back != here {
+                notes.push(Note::new(
+                    NoteKind::Approximated,
+                    "tools",
+                    format!(
+                        "written as Copilot's tool aliases `{}`, which stand for `{}`",
+                        out.join(", "),
+                        back.join(", ")
+                    ),
+                ));
+            }
+        }
+        _ => {}
     }
     match to {
         Dialect::Claude if !out.is_empty() => fm.string("tools", &out.join(", ")),
+        // The permission rules imported from OpenCode say it; a tools map
+        // beside them would change their meaning.
+        Dialect::Opencode if native_permission => {}
         Dialect::Opencode => {
-            let mut entries = Vec::new();
-            let mk = |s: &str, v: YValue| crate::syntax::yaml::YNode {
+            let mk = |s: &str, v: YValue| YNode {
                 span: 0..0,
                 value: if s.is_empty() {
                     v
@@ -501,15 +702,15 @@ fn tools(def: &AgentDef, to: Dialect, fm: &mut Frontmatter, notes: &mut Vec<Note
                     YValue::Str(s.to_string())
                 },
             };
-            if out.is_empty() {
-                entries.push((mk("*", YValue::Null), mk("", YValue::Bool(false))));
-            }
+            // `"*": false` first: a map of only `true` entries restricts
+            // nothing in OpenCode.
+            let mut entries = vec![(mk("*", YValue::Null), mk("", YValue::Bool(false)))];
             for t in &out {
                 entries.push((mk(t, YValue::Null), mk("", YValue::Bool(true))));
             }
             fm.node(
                 "tools",
-                &crate::syntax::yaml::YNode {
+                &YNode {
                     span: 0..0,
                     value: YValue::Map(entries),
                 },
@@ -517,4 +718,5 @@ fn tools(def: &AgentDef, to: Dialect, fm: &mut Frontmatter, notes: &mut Vec<Note
         }
         _ => fm.raw("tools", &emit::flow_list(&out)),
     }
+    Ok(())
 }

@@ -177,7 +177,33 @@ pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Dia
                     cx.keep(&k, value, &format!("{} shows this name", from.harness()));
                 }
             }
+            (Dialect::Opencode, "tools")
+                if entries
+                    .iter()
+                    .any(|(k, _)| k.as_str() == Some("permission")) =>
+            {
+                // With permission rules the map is one half of the meaning:
+                // both go back to OpenCode as they were.
+                tools(&mut cx, def, value);
+                cx.keep(
+                    &k,
+                    value,
+                    "OpenCode applies this map together with the `permission` rules",
+                );
+            }
             (_, "tools") => tools(&mut cx, def, value),
+            (Dialect::Opencode, "permission") => {
+                // The rules stay as they are (export writes them back);
+                // the tools they leave become the agent's list.
+                if !entries.iter().any(|(k, _)| k.as_str() == Some("tools")) {
+                    opencode_tools(&mut cx, def, value);
+                }
+                cx.keep(
+                    &k,
+                    value,
+                    "OpenCode's permission rules (agentc's `tools` lists the tools they leave)",
+                );
+            }
             (_, "model") => model(&mut cx, def, value),
             (Dialect::Claude, "effort") => match value.as_str() {
                 Some(e) if EFFORTS.contains(&e) => cx.fields.reasoning_effort = Some(e.to_string()),
@@ -254,7 +280,7 @@ pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Dia
 
 fn tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
     if cx.from == Dialect::Opencode {
-        return opencode_tools(cx, value);
+        return opencode_tools(cx, def, value);
     }
     let list = match &def.tools {
         ToolsDecl::All(_) => {
@@ -281,6 +307,16 @@ fn tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
                 } else {
                     push_unique(&mut out, names);
                 }
+            }
+            _ if Dialect::claude_retired_tool(raw).is_some() => {
+                cx.note(
+                    NoteKind::Lost,
+                    "tools",
+                    format!(
+                        "`{raw}` is not a {} tool any more (it drops it from the agent's tools); not imported",
+                        cx.from.harness()
+                    ),
+                );
             }
             _ => match Dialect::Claude.tool(raw, &[]) {
                 ToolName::Known(n) => {
@@ -311,50 +347,24 @@ fn tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
     finish_tools(cx, out, &unmapped);
 }
 
-/// OpenCode's `tools` map: the tools set to `true` are the agent's tools;
-/// `"*": false` alone means none. Tools switched off one by one take away
-/// from the parent's tools, which agentc's list cannot say.
-fn opencode_tools(cx: &mut Cx, value: &YNode) {
-    let YValue::Map(entries) = &value.value else {
-        cx.keep(
-            "tools",
-            value,
-            "OpenCode's `tools` is a map of tool names to booleans",
-        );
+/// OpenCode's `tools` map (with the `permission` rules, as `check` reads
+/// them): the tools the agent keeps there, as an explicit list. A map that
+/// takes nothing away leaves the agent its parent's tools.
+fn opencode_tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
+    let ToolsDecl::List(list) = &def.tools else {
+        if !matches!(value.value, YValue::Map(_)) {
+            cx.keep(
+                "tools",
+                value,
+                "OpenCode's `tools` is a map of tool names to booleans",
+            );
+        }
         return;
     };
-    let mut on: Vec<String> = Vec::new();
-    let mut off: Vec<String> = Vec::new();
-    for (k, v) in entries {
-        match (k.as_str(), &v.value) {
-            (Some(name), YValue::Bool(true)) => on.push(name.to_string()),
-            (Some(name), YValue::Bool(false)) => off.push(name.to_string()),
-            _ => {
-                cx.keep(
-                    "tools",
-                    value,
-                    "OpenCode's `tools` is a map of tool names to booleans",
-                );
-                return;
-            }
-        }
-    }
-    if on.is_empty() && !(off.is_empty() || off == ["*"]) {
-        let names: Vec<String> = off.iter().map(|t| format!("`{t}: false`")).collect();
-        cx.note(
-            NoteKind::Lost,
-            "tools",
-            format!(
-                "{} switch tools off and leave the rest on; agentc lists the tools an agent has, so the agent keeps its parent's tools",
-                names.join(", ")
-            ),
-        );
-        return;
-    }
     let mut out: Vec<String> = Vec::new();
     let mut unmapped: Vec<String> = Vec::new();
-    for name in on {
-        let mapped = match Dialect::Opencode.tool(&name, &[]) {
+    for entry in list {
+        let mapped = match Dialect::Opencode.tool(&entry.value, &[]) {
             ToolName::Known(n) if TOOLS.contains(&n.as_str()) => n,
             ToolName::Known(n) | ToolName::Mcp(n) | ToolName::Unknown { name: n, .. } => {
                 unmapped.push(n.clone());
@@ -452,13 +462,15 @@ mod tests {
         let i = import(src, Dialect::Claude, "code-reviewer").unwrap();
         assert_eq!(
             i.text,
-            "---\nname: code-reviewer\ndescription: \"Use this agent when: you need a review\"\nmodel: anthropic/sonnet\ntools: [read, grep, bash, todo, Skill]\nreasoning_effort: high\nx-claude-color: blue\n---\nYou review code.\n"
+            "---\nname: code-reviewer\ndescription: \"Use this agent when: you need a review\"\nmodel: anthropic/sonnet\ntools: [read, grep, bash, Skill]\nreasoning_effort: high\nx-claude-color: blue\n---\nYou review code.\n"
         );
         let kinds: Vec<(&str, NoteKind)> =
             i.notes.iter().map(|n| (n.field.as_str(), n.kind)).collect();
         assert_eq!(
             kinds,
             vec![
+                ("tools", NoteKind::Lost),
+                ("tools", NoteKind::Lost),
                 ("tools", NoteKind::Lost),
                 ("tools", NoteKind::Kept),
                 ("color", NoteKind::Kept)
@@ -480,15 +492,39 @@ mod tests {
 
     #[test]
     fn opencode_file_to_agentc() {
+        // Only-true entries restrict nothing; `bash: false` takes bash
+        // away: the agent keeps OpenCode's other tools (and `list`).
         let src = "---\ndescription: Builds.\nmode: subagent\nmodel: lmstudio/qwen/qwen3-8b\ntemperature: 0.1\ntools:\n  read: true\n  list: true\n  bash: false\n---\nBody\n";
         let i = import(src, Dialect::Opencode, "builder").unwrap();
         assert_eq!(
             i.text,
-            "---\nname: builder\ndescription: Builds.\nmodel: lm-studio/qwen/qwen3-8b\ntools: [read, ls]\ntemperature: 0.1\nx-opencode-mode: subagent\n---\nBody\n"
+            "---\nname: builder\ndescription: Builds.\nmodel: lm-studio/qwen/qwen3-8b\ntools: [read, write, edit, grep, glob, ls, web_fetch, web_search, agent, todo, skill]\ntemperature: 0.1\nx-opencode-mode: subagent\n---\nBody\n"
         );
+        // `write: false` is OpenCode's `edit` permission: edit goes too.
         let off = "---\ndescription: d\ntools:\n  write: false\n---\nB\n";
         let i = import(off, Dialect::Opencode, "x").unwrap();
-        assert!(!i.text.contains("tools"));
-        assert_eq!(i.notes[0].kind, NoteKind::Lost);
+        assert!(
+            i.text.contains(
+                "tools: [read, grep, glob, bash, web_fetch, web_search, agent, todo, skill]"
+            ),
+            "{}",
+            i.text
+        );
+        let only_true = "---\ndescription: d\ntools:\n  read: true\n  grep: true\n---\nB\n";
+        let i = import(only_true, Dialect::Opencode, "x").unwrap();
+        assert!(!i.text.contains("tools"), "{}", i.text);
+        let star =
+            "---\ndescription: d\ntools:\n  \"*\": false\n  read: true\n  grep: true\n---\nB\n";
+        let i = import(star, Dialect::Opencode, "x").unwrap();
+        assert!(i.text.contains("tools: [read, grep]\n"), "{}", i.text);
+        let perm = "---\ndescription: d\npermission:\n  edit: deny\n  bash: deny\n---\nB\n";
+        let i = import(perm, Dialect::Opencode, "x").unwrap();
+        assert!(
+            i.text
+                .contains("tools: [read, grep, glob, web_fetch, web_search, agent, todo, skill]\n"),
+            "{}",
+            i.text
+        );
+        assert!(i.text.contains("x-opencode-permission:"), "{}", i.text);
     }
 }

@@ -157,18 +157,7 @@ impl Frontmatter {
     }
 }
 
-/// Provider ids OpenCode's documentation uses where agentc's presets have
-/// other ids. Import reads them; export writes agentc's ids, which agentc's
-/// own reading of OpenCode files resolves (name the provider the same in
-/// `opencode.json`).
-const OPENCODE_PROVIDERS: &[(&str, &str)] = &[("lm-studio", "lmstudio"), ("gemini", "google")];
-
-fn agentc_provider_of_opencode(opencode: &str) -> &str {
-    OPENCODE_PROVIDERS
-        .iter()
-        .find(|(_, o)| *o == opencode)
-        .map_or(opencode, |(a, _)| a)
-}
+pub use crate::dialect::{agentc_provider_of_opencode, opencode_provider_of_agentc};
 
 fn is_preset(id: &str) -> bool {
     crate::config::presets::preset(id).is_some()

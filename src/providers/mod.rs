@@ -9,7 +9,7 @@
 pub mod answers;
 mod http;
 
-use crate::config::{Config, Provider, ProviderKind, presets};
+use crate::config::{BaseUrl, Config, Provider, ProviderKind};
 use http::{Failure, Fetched};
 use serde::Serialize;
 use std::time::Duration;
@@ -37,7 +37,9 @@ impl std::fmt::Debug for ApiKey {
 pub struct ProbeTarget {
     pub id: String,
     pub kind: ProviderKind,
-    pub base_url: String,
+    /// Where every request of the probe goes, as parsed once from the
+    /// config.
+    pub base_url: BaseUrl,
     pub api_key: Option<ApiKey>,
 }
 
@@ -45,7 +47,9 @@ impl ProbeTarget {
     /// The target for `provider`. `env` reads a variable; a key is sent only
     /// to a trusted provider, never to one a project defined and the user
     /// has not trusted.
-    pub fn new(provider: &Provider, env: &dyn Fn(&str) -> Option<String>) -> ProbeTarget {
+    /// `None` when the provider has no usable URL.
+    pub fn new(provider: &Provider, env: &dyn Fn(&str) -> Option<String>) -> Option<ProbeTarget> {
+        let base_url = provider.base_url.clone()?;
         let api_key = provider
             .api_key_env
             .as_deref()
@@ -53,16 +57,16 @@ impl ProbeTarget {
             .and_then(env)
             .filter(|v| !v.is_empty())
             .map(ApiKey::new);
-        ProbeTarget {
+        Some(ProbeTarget {
             id: provider.id.clone(),
             kind: provider.kind,
-            base_url: provider.base_url.clone(),
+            base_url,
             api_key,
-        }
+        })
     }
 
     fn is_loopback(&self) -> bool {
-        is_loopback_url(&self.base_url)
+        self.base_url.is_loopback()
     }
 
     /// Asked the identifying questions of local servers, not only the
@@ -72,14 +76,10 @@ impl ProbeTarget {
     }
 }
 
-fn is_loopback_url(url: &str) -> bool {
-    presets::parse_url(url).is_some_and(|u| presets::is_loopback_host(&u.host))
-}
-
 /// Probed without `--all`: a local server kind, or any provider on this
 /// machine. Cloud providers are probed only when asked.
 pub fn is_local(provider: &Provider) -> bool {
-    provider.kind.is_local_server() || is_loopback_url(&provider.base_url)
+    provider.kind.is_local_server() || provider.base_url.as_ref().is_some_and(BaseUrl::is_loopback)
 }
 
 /// The providers of `config` to probe, in id order: the local ones, or all
@@ -95,8 +95,7 @@ pub fn targets(
         .values()
         .filter(|p| only.is_none_or(|ids| ids.contains(&p.id)))
         .filter(|p| all || is_local(p))
-        .filter(|p| !p.base_url.is_empty())
-        .map(|p| ProbeTarget::new(p, env))
+        .filter_map(|p| ProbeTarget::new(p, env))
         .collect()
 }
 
@@ -172,7 +171,7 @@ impl ProviderProbe {
     fn unreachable(t: &ProbeTarget, error: String) -> ProviderProbe {
         ProviderProbe {
             id: t.id.clone(),
-            base_url: t.base_url.clone(),
+            base_url: t.base_url.to_string(),
             reachable: false,
             server: None,
             models: None,
@@ -185,7 +184,7 @@ impl ProviderProbe {
         models.dedup_by(|a, b| a.id == b.id);
         ProviderProbe {
             id: t.id.clone(),
-            base_url: t.base_url.clone(),
+            base_url: t.base_url.to_string(),
             reachable: true,
             server: Some(server.as_str().to_string()),
             models: Some(models),
@@ -306,11 +305,10 @@ fn authorize(request: reqwest::RequestBuilder, t: &ProbeTarget) -> reqwest::Requ
 }
 
 async fn probe_one(client: reqwest::Client, t: ProbeTarget, deadline: Instant) -> ProviderProbe {
-    let base = t.base_url.trim_end_matches('/').to_string();
     // Native endpoints live at the server's root, beside `/v1`.
-    let root = base.strip_suffix("/v1").unwrap_or(&base).to_string();
-    let get = |url: String| http::fetch(authorize(client.get(url), &t), deadline);
-    let listing_url = format!("{base}/models");
+    let root = t.base_url.server_root();
+    let get = |url: url::Url| http::fetch(authorize(client.get(url), &t), deadline);
+    let listing_url = t.base_url.endpoint("models");
     if !t.is_local() {
         let listing = get(listing_url).await;
         return match listing.json() {
@@ -322,9 +320,9 @@ async fn probe_one(client: reqwest::Client, t: ProbeTarget, deadline: Instant) -
         };
     }
     let (v0, props, tags, listing) = tokio::join!(
-        get(format!("{root}/api/v0/models")),
-        get(format!("{root}/props")),
-        get(format!("{root}/api/tags")),
+        get(root.endpoint("api/v0/models")),
+        get(root.endpoint("props")),
+        get(root.endpoint("api/tags")),
         get(listing_url),
     );
     // llama.cpp answers Ollama's `/api/tags` too, so `/props` is read first.
@@ -356,13 +354,13 @@ fn no_listing(t: &ProbeTarget, fetched: &[Fetched]) -> ProviderProbe {
     }) {
         return ProviderProbe {
             id: t.id.clone(),
-            base_url: t.base_url.clone(),
+            base_url: t.base_url.to_string(),
             reachable: true,
             server: None,
             models: None,
             error: Some(format!(
-                "no model listing: {said} from {}/models",
-                t.base_url.trim_end_matches('/')
+                "no model listing: {said} from {}",
+                t.base_url.endpoint("models")
             )),
         };
     }
@@ -381,7 +379,7 @@ fn no_listing(t: &ProbeTarget, fetched: &[Fetched]) -> ProviderProbe {
 async fn ollama_details(
     client: &reqwest::Client,
     t: &ProbeTarget,
-    root: &str,
+    root: &BaseUrl,
     names: Vec<String>,
     deadline: Instant,
 ) -> Vec<ModelInfo> {
@@ -389,13 +387,13 @@ async fn ollama_details(
     for (i, name) in names.iter().enumerate() {
         let request = authorize(
             client
-                .post(format!("{root}/api/show"))
+                .post(root.endpoint("api/show"))
                 .json(&serde_json::json!({ "model": name })),
             t,
         );
         set.spawn(async move { (i, http::fetch(request, deadline).await) });
     }
-    let ps = http::fetch(authorize(client.get(format!("{root}/api/ps")), t), deadline).await;
+    let ps = http::fetch(authorize(client.get(root.endpoint("api/ps")), t), deadline).await;
     let running = ps.json().and_then(answers::ollama_running);
     let mut shows: Vec<Option<serde_json::Value>> = vec![None; names.len()];
     while let Some(joined) = set.join_next().await {

@@ -4,6 +4,10 @@ use super::Report;
 use crate::diagnostic::Severity;
 use std::fmt::Write;
 
+/// The workflow command encoding of the message: its parts from files are
+/// escaped first (control characters, escape sequences, bidi overrides, line
+/// breaks), so the only line break left is agentc's own before `help:`,
+/// which a runner reads as `%0A`, inside one annotation.
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
@@ -11,7 +15,9 @@ fn escape_data(s: &str) -> String {
 }
 
 fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_data(&super::escape::escape(s))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 pub fn render(report: &Report) -> String {
@@ -23,10 +29,10 @@ pub fn render(report: &Report) -> String {
             Severity::Info => "notice",
         };
         let title = escape_property(&format!("agentc({})", d.rule.code()));
-        let mut message = d.message.clone();
+        let mut message = super::escape::escape(&d.message).into_owned();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(h);
+            message.push_str(&super::escape::escape(h));
         }
         match loc {
             Some(l) => {

@@ -1,6 +1,7 @@
 //! The default format: miette's graphical report, with the source snippet,
 //! the underline, labels and help. Colour only when asked for.
 
+use super::escape::{escape as esc, neutralise_in_place};
 use super::{Report, locate};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::FileId;
@@ -200,7 +201,7 @@ impl miette::Diagnostic for Shown {
 }
 
 fn shown(d: &Diagnostic, report: &Report, snippets: &mut HashMap<FileId, Snippets>) -> Shown {
-    let mut help = d.help.clone();
+    let mut help = d.help.as_deref().map(|h| esc(h).into_owned());
     let mut labels = Vec::new();
     let mut source = None;
     if let Some(span) = d.span {
@@ -210,12 +211,18 @@ fn shown(d: &Diagnostic, report: &Report, snippets: &mut HashMap<FileId, Snippet
         for l in &d.labels {
             if l.span.file == span.file {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
+                    Some(esc(&l.message).into_owned()),
                     (l.span.start, l.span.end.saturating_sub(l.span.start)),
                 ));
             } else {
                 let at = locate(l.span, report.sources);
-                let note = format!("{} at {}:{}:{}", l.message, at.path, at.line, at.column);
+                let note = format!(
+                    "{} at {}:{}:{}",
+                    esc(&l.message),
+                    esc(&at.path),
+                    at.line,
+                    at.column
+                );
                 help = Some(match help {
                     Some(h) => format!("{h}\nnote: {note}"),
                     None => format!("note: {note}"),
@@ -224,12 +231,12 @@ fn shown(d: &Diagnostic, report: &Report, snippets: &mut HashMap<FileId, Snippet
         }
         let text = snippets
             .entry(span.file)
-            .or_insert_with(|| Snippets::new(&f.text))
+            .or_insert_with(|| Snippets::new(&neutralise_in_place(&f.text)))
             .clone();
-        source = Some(NamedSource::new(f.display.clone(), text));
+        source = Some(NamedSource::new(esc(&f.display), text));
     }
     Shown {
-        message: d.message.clone(),
+        message: esc(&d.message).into_owned(),
         code: d.rule.code(),
         severity: d.severity,
         help,
@@ -257,7 +264,7 @@ pub fn render(report: &Report, color: bool) -> String {
                 "{}[{}] {}\n",
                 d.severity.as_str(),
                 d.rule.code(),
-                d.message
+                esc(&d.message)
             ));
         }
         out.push('\n');

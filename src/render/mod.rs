@@ -1,6 +1,7 @@
 //! Output formats for findings: one [`Report`] rendered as human text
 //! (miette), `short` lines, JSON, SARIF 2.1.0 or GitHub workflow commands.
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -1,13 +1,14 @@
 //! `path:line:col: severity[code] message`, one finding a line.
 
 use super::Report;
+use super::escape::escape;
 use std::fmt::Write;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for (d, loc) in &report.diagnostics {
         let at = match loc {
-            Some(l) => format!("{}:{}:{}", l.path, l.line, l.column),
+            Some(l) => format!("{}:{}:{}", escape(&l.path), l.line, l.column),
             None => "agentc".to_string(),
         };
         let _ = writeln!(
@@ -15,7 +16,7 @@ pub fn render(report: &Report) -> String {
             "{at}: {}[{}] {}",
             d.severity.as_str(),
             d.rule.code(),
-            d.message
+            escape(&d.message)
         );
     }
     out

@@ -231,6 +231,23 @@ impl<'a> Resolver<'a> {
                 model: m.to_string(),
             });
         }
+        if dialect == Dialect::Opencode
+            && let Some((p, m)) = resolved.split_once('/')
+            && !m.is_empty()
+        {
+            // OpenCode's own provider ids (`lmstudio`, `google`) are
+            // agentc's presets under other names; a provider agentc does not
+            // know (`opencode`, `github-copilot`) leaves the model unrouted.
+            let mapped = crate::dialect::agentc_provider_of_opencode(p);
+            return Ok(if self.is_provider(mapped) {
+                ModelRef::Qualified {
+                    provider: mapped.to_string(),
+                    model: m.to_string(),
+                }
+            } else {
+                ModelRef::Opaque(resolved)
+            });
+        }
         Ok(match dialect {
             Dialect::Claude => ModelRef::Qualified {
                 provider: "anthropic".into(),
@@ -378,14 +395,33 @@ impl<'a> Resolver<'a> {
                             explicit_inherit: false,
                         })
                     }
-                    ModelRef::Opaque(m) => Some(ResolvedRoute {
-                        provider: None,
-                        model: Some(m),
-                        inherit: false,
-                        provider_source: None,
-                        model_source: Some(source(winner.layer, model.span)),
-                        explicit_inherit: false,
-                    }),
+                    ModelRef::Opaque(m) => {
+                        if winner.dialect == Dialect::Opencode
+                            && let Some((p, _)) = m.split_once('/')
+                        {
+                            diags.push(
+                                Diagnostic::new(
+                                    Rule::UnknownProvider,
+                                    model.span,
+                                    format!(
+                                        "OpenCode provider `{p}` is not a provider agentc knows; the plan keeps the model without a route"
+                                    ),
+                                )
+                                .with_severity(crate::Severity::Warning)
+                                .with_help(format!(
+                                    "OpenCode runs it; for agentc to route it, declare `[providers.{p}]` in agentc.toml"
+                                )),
+                            );
+                        }
+                        Some(ResolvedRoute {
+                            provider: None,
+                            model: Some(m),
+                            inherit: false,
+                            provider_source: None,
+                            model_source: Some(source(winner.layer, model.span)),
+                            explicit_inherit: false,
+                        })
+                    }
                     ModelRef::Bare(m) => {
                         self.check_typo_provider(&m, model.span, diags);
                         let lower = if explicit_inherit_provider {

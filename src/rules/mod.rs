@@ -113,6 +113,8 @@ rules! {
         "A project provider that would send a key off the machine and is not trusted.";
     SymlinkEscape = "symlink-escape", Warning, false,
         "A symlink that leaves the project root.";
+    SkippedPath = "skipped-path", Warning, false,
+        "A file or folder agentc should read but cannot: a loop, no permission, or the wrong kind of file.";
     ConfigSyntax = "config-syntax", Error, true,
         "`agentc.toml` is not valid TOML.";
     ConfigInvalid = "config-invalid", Error, false,

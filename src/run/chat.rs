@@ -32,7 +32,7 @@ pub fn header_safe(key: &str) -> bool {
 
 /// What one attempt sends.
 pub struct ChatRequest<'a> {
-    pub base_url: &'a str,
+    pub base_url: &'a crate::config::BaseUrl,
     pub model: &'a str,
     pub system: &'a str,
     pub prompt: &'a str,
@@ -41,8 +41,8 @@ pub struct ChatRequest<'a> {
 }
 
 impl ChatRequest<'_> {
-    pub fn url(&self) -> String {
-        format!("{}/chat/completions", self.base_url.trim_end_matches('/'))
+    pub fn url(&self) -> url::Url {
+        self.base_url.endpoint("chat/completions")
     }
 
     /// The JSON body: the system prompt and the prompt as messages, the
@@ -416,15 +416,16 @@ mod tests {
             max_tokens: Some(64),
             ..Params::default()
         };
+        let base = crate::config::BaseUrl::parse("http://127.0.0.1:9/v1/").unwrap();
         let req = ChatRequest {
-            base_url: "http://127.0.0.1:9/v1/",
+            base_url: &base,
             model: "m",
             system: "",
             prompt: "hi",
             params: &params,
             stream: false,
         };
-        assert_eq!(req.url(), "http://127.0.0.1:9/v1/chat/completions");
+        assert_eq!(req.url().as_str(), "http://127.0.0.1:9/v1/chat/completions");
         assert_eq!(
             req.body(),
             json!({"model": "m", "stream": false, "temperature": 0.2, "max_tokens": 64,

@@ -478,15 +478,8 @@ impl Executor {
             .files
             .path(&agent.path)
             .ok_or_else(|| unreadable("no user directory is known".into()))?;
-        let size = std::fs::metadata(&path)
-            .map_err(|e| unreadable(e.to_string()))?
-            .len();
-        if size > MAX_AGENT_FILE {
-            return Err(unreadable(format!(
-                "the file is larger than {MAX_AGENT_FILE} bytes"
-            )));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| unreadable(e.to_string()))?;
+        let bytes = crate::fsutil::read_bounded(&path, MAX_AGENT_FILE)
+            .map_err(|e| unreadable(e.to_string()))?;
         let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8".into()))?;
         let changed = || {
             RunError::new(
@@ -513,8 +506,10 @@ impl Executor {
         slot.client
             .get_or_init(|| {
                 let mut b = crate::http::client_builder().connect_timeout(CONNECT_TIMEOUT);
-                let loopback = crate::config::presets::parse_url(&provider.base_url)
-                    .is_some_and(|u| crate::config::presets::is_loopback_host(&u.host));
+                let loopback = provider
+                    .base_url
+                    .as_ref()
+                    .is_some_and(crate::config::BaseUrl::is_loopback);
                 if loopback {
                     // A proxy from the environment must not see local traffic.
                     b = b.no_proxy();
@@ -769,7 +764,7 @@ impl Executor {
                     format!(
                         "provider `{}` ({}) is not trusted: the project's config would send `{}` to a host outside this machine",
                         provider.id,
-                        provider.base_url,
+                        provider.base_url.as_ref().map_or("no URL", |u| u.as_str()),
                         provider.api_key_env.as_deref().unwrap_or("a key"),
                     ),
                 )
@@ -779,6 +774,15 @@ impl Executor {
                 )),
             );
         }
+        let Some(base_url) = provider.base_url.as_ref() else {
+            return refuse(
+                RunError::new(
+                    "config-invalid",
+                    format!("provider `{}` has no usable `base_url`", provider.id),
+                )
+                .with_help("`agentc check` shows what is wrong with its table"),
+            );
+        };
         if provider.kind == "anthropic" {
             return refuse(
                 RunError::new(
@@ -832,7 +836,7 @@ impl Executor {
         lock(progress).in_flight = Some(target.clone());
         observer.attempt_started(index, target);
         let request = ChatRequest {
-            base_url: &provider.base_url,
+            base_url,
             model: &target.model,
             system,
             prompt: &task.prompt,

@@ -3,7 +3,6 @@
 
 pub mod split;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -239,53 +238,40 @@ pub enum ReadProblem {
     Io(std::io::Error),
 }
 
+impl std::fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadProblem::TooLarge { size, limit } => {
+                write!(f, "it is {size} bytes, over the limit of {limit}")
+            }
+            ReadProblem::Encoding { offset, byte } => {
+                write!(f, "it is not UTF-8 (byte 0x{byte:02X} at offset {offset})")
+            }
+            ReadProblem::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// Reads a file, checking its size before reading it whole. On an encoding
 /// problem the lossy text is still returned so the finding can be shown in
 /// context.
 pub fn read_limited(path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
+    use crate::fsutil::{ReadError, read_bounded};
     // A FIFO or device named `x.md` would block or never end: only regular
-    // files are opened.
-    match std::fs::metadata(path) {
-        Ok(m) if !m.is_file() => {
-            let what = if m.is_dir() {
-                "is a directory"
-            } else {
-                "is not a regular file"
-            };
-            return (
-                String::new(),
-                Some(ReadProblem::Io(std::io::Error::other(what))),
-            );
+    // files are read (checked on the open handle, so nothing swapped in
+    // after a check can hang the read).
+    let bytes = match read_bounded(path, limit) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge { limit }) => {
+            let size = std::fs::metadata(path).map_or(limit + 1, |m| m.len().max(limit + 1));
+            return (String::new(), Some(ReadProblem::TooLarge { size, limit }));
         }
-        Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
-        Ok(_) => {}
-    }
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
+        Err(ReadError::NotAFile(what)) => {
+            let e = std::io::Error::other(format!("it is {what}, not a regular file"));
+            return (String::new(), Some(ReadProblem::Io(e)));
+        }
+        Err(ReadError::Io(e)) => return (String::new(), Some(ReadProblem::Io(e))),
     };
-    let size = match file.metadata() {
-        Ok(m) => m.len(),
-        Err(e) => return (String::new(), Some(ReadProblem::Io(e))),
-    };
-    if size > limit {
-        return (String::new(), Some(ReadProblem::TooLarge { size, limit }));
-    }
-    // Read at most limit + 1 bytes: a file that grew since `metadata` is
-    // still refused without reading all of it.
-    let mut bytes = Vec::with_capacity(size as usize);
-    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
-        return (String::new(), Some(ReadProblem::Io(e)));
-    }
-    if bytes.len() as u64 > limit {
-        return (
-            String::new(),
-            Some(ReadProblem::TooLarge {
-                size: bytes.len() as u64,
-                limit,
-            }),
-        );
-    }
     match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {
@@ -293,6 +279,45 @@ pub fn read_limited(path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
             let byte = e.as_bytes()[offset];
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             (text, Some(ReadProblem::Encoding { offset, byte }))
+        }
+    }
+}
+
+/// Texts that stand in for files on disk: the unsaved buffers of an
+/// editor (`agentc lsp`). Reading a path through it gives the buffer when
+/// there is one, else the file, under the same size limit.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    texts: std::collections::HashMap<PathBuf, String>,
+}
+
+impl Overlay {
+    /// Sets the text read for `path` instead of the file's.
+    pub fn set(&mut self, path: PathBuf, text: String) {
+        self.texts.insert(path, text);
+    }
+
+    /// Reads `path` from disk again. True when it had a text here.
+    pub fn remove(&mut self, path: &Path) -> bool {
+        self.texts.remove(path).is_some()
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path).map(String::as_str)
+    }
+
+    /// [`read_limited`], with the overlay's text for `path` when it has one.
+    pub fn read_limited(&self, path: &Path, limit: u64) -> (String, Option<ReadProblem>) {
+        match self.texts.get(path) {
+            Some(text) if text.len() as u64 > limit => (
+                String::new(),
+                Some(ReadProblem::TooLarge {
+                    size: text.len() as u64,
+                    limit,
+                }),
+            ),
+            Some(text) => (text.clone(), None),
+            None => read_limited(path, limit),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -316,17 +317,20 @@ fn find_duplicates(entries: &[(YNode, YNode)], dups: &mut Vec<Duplicate>) {
     if entries.len() < 2 {
         return;
     }
-    // Mappings in frontmatter are small: a linear scan beats hashing.
-    let mut seen: Vec<(String, Range<usize>)> = Vec::with_capacity(entries.len());
+    // Hashed, so that a mapping of many keys costs time linear in its
+    // size, not a comparison of every key with every other.
+    let mut seen: HashMap<String, Range<usize>> = HashMap::with_capacity(entries.len());
     for (k, _) in entries {
         let Some(text) = k.key_text() else { continue };
-        match seen.iter().find(|(t, _)| *t == text) {
-            Some((_, first)) => dups.push(Duplicate {
-                key: text,
+        match seen.get(&text) {
+            Some(first) => dups.push(Duplicate {
                 first: first.clone(),
+                key: text,
                 second: k.span.clone(),
             }),
-            None => seen.push((text, k.span.clone())),
+            None => {
+                seen.insert(text, k.span.clone());
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::config::Limits;
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
 use crate::plan::{self, Plan, PlanAgent, PlanCache};
 use crate::project::{self, Configs, FileResult, Job, LinkCache, Roots};
-use crate::source::{self, FileId, Scope, SourceFile, SourceMap};
+use crate::source::{self, FileId, Overlay, Scope, SourceFile, SourceMap};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -116,6 +116,11 @@ pub struct LiveProject {
     /// What past generations left, waiting to be freed (see `release`).
     retired_projects: Vec<project::Project>,
     retired_plans: Vec<Arc<LivePlan>>,
+    /// Unsaved editor buffers read instead of their files.
+    overlay: Overlay,
+    /// Whether the latest linked project is kept readable (`project`).
+    keep_project: bool,
+    kept: Option<project::Project>,
 }
 
 impl LiveProject {
@@ -146,6 +151,9 @@ impl LiveProject {
             plan_cache: PlanCache::new(),
             retired_projects: Vec::new(),
             retired_plans: Vec::new(),
+            overlay: Overlay::default(),
+            keep_project: false,
+            kept: None,
         };
         live.reset();
         let parsed = live.results.len();
@@ -171,6 +179,44 @@ impl LiveProject {
     /// The latest generation.
     pub fn current(&self) -> Option<&Arc<LivePlan>> {
         self.previous.as_ref()
+    }
+
+    /// Reads `text` instead of the file at `path` (an editor's unsaved
+    /// buffer), or the file again with `None`. It is read at the next
+    /// [`apply`](Self::apply) whose change names `path`.
+    pub fn set_overlay(&mut self, path: PathBuf, text: Option<String>) {
+        match text {
+            Some(t) => self.overlay.set(path, t),
+            None => {
+                self.overlay.remove(&path);
+            }
+        }
+    }
+
+    /// Keeps the project each generation is linked from readable through
+    /// [`project`](Self::project), for a server that answers questions
+    /// about it (routes, layers, spans) between reloads.
+    pub fn keep_project(&mut self) {
+        self.keep_project = true;
+    }
+
+    /// The project the latest generation was linked from, when
+    /// [`keep_project`](Self::keep_project) was asked for after it.
+    pub fn project(&self) -> Option<&project::Project> {
+        self.kept.as_ref()
+    }
+
+    /// The files the project's spans point into.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// The agent file at `path` and its scope, when it is followed.
+    pub fn agent_file(&self, path: &Path) -> Option<(&AgentFile, Scope)> {
+        [Scope::Project, Scope::User].into_iter().find_map(|scope| {
+            let &i = self.index.get(&(path.to_path_buf(), scope))?;
+            Some((&self.tracked[i].file, scope))
+        })
     }
 
     /// Forgets everything and reads it all again, with fresh ids.
@@ -208,23 +254,26 @@ impl LiveProject {
 
     fn project_files(&self) -> ProjectFiles {
         let layout = &self.settings.layout;
-        let config = layout.project_config();
-        ProjectFiles {
+        // Read only when inside the root, as discovery decides.
+        let mut files = ProjectFiles {
             root: layout.root.clone(),
-            config: config.is_file().then_some(config),
             ..ProjectFiles::default()
-        }
+        };
+        files.set_config(layout.project_config());
+        files
     }
 
     fn user_files(&self) -> Option<ProjectFiles> {
         let layout = &self.settings.layout;
         let dir = layout.user_dir.as_ref().filter(|_| layout.read_user)?;
-        let config = layout.user_config().filter(|c| c.is_file());
-        Some(ProjectFiles {
+        let mut files = ProjectFiles {
             root: dir.clone(),
-            config,
             ..ProjectFiles::default()
-        })
+        };
+        if let Some(config) = layout.user_config() {
+            files.set_config(config);
+        }
+        Some(files)
     }
 
     fn discover(&self, scope: Scope) -> ProjectFiles {
@@ -242,7 +291,13 @@ impl LiveProject {
         let mut scratch = SourceMap::default();
         let project = self.project_files();
         let user = self.user_files();
-        let configs = project::load_configs(&project, user.as_ref(), &self.env, &mut scratch);
+        let configs = project::load_configs_over(
+            &project,
+            user.as_ref(),
+            &self.env,
+            &mut scratch,
+            &self.overlay,
+        );
         if scratch.len() as u32 > self.config_slots {
             self.config_slots = scratch.len() as u32;
             return false;
@@ -317,12 +372,13 @@ impl LiveProject {
                 .clone()
                 .filter(|_| self.settings.layout.read_user),
         };
-        let results = project::analyze_files(
+        let results = project::analyze_files_over(
             &jobs,
             &self.configs.config,
             &roots,
             &self.env,
             &mut self.sources,
+            &self.overlay,
         );
         let parsed = results.len();
         for (result, (file, scope, at)) in results.into_iter().zip(work) {
@@ -641,7 +697,12 @@ impl LiveProject {
         );
         // Freeing thousands of agents takes as long as linking them: it
         // waits until the new generation is out (`release`).
-        self.retired_projects.push(project);
+        let retired = if self.keep_project {
+            self.kept.replace(project)
+        } else {
+            Some(project)
+        };
+        self.retired_projects.extend(retired);
         Arc::new(LivePlan {
             generation: self.generation,
             plan,

@@ -92,10 +92,26 @@ fn pre_commit_hooks_run_agentc_once_per_commit() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["agentc-check", "agentc-fix", "agentc-plan-lock"]);
+    assert_eq!(
+        ids,
+        [
+            "agentc-check",
+            "agentc-fix",
+            "agentc-plan-lock",
+            "agentc-check-wheel",
+            "agentc-fix-wheel",
+            "agentc-plan-lock-wheel"
+        ]
+    );
     for h in hooks.as_array().unwrap() {
         assert!(h["entry"].as_str().unwrap().starts_with("agentc "), "{h}");
         assert_eq!(h["pass_filenames"], false, "{h}");
-        assert_eq!(h["language"], "rust", "{h}");
+        // Built from source with cargo, or installed from the prebuilt wheel.
+        let language = if h["id"].as_str().unwrap().ends_with("-wheel") {
+            "python"
+        } else {
+            "rust"
+        };
+        assert_eq!(h["language"], language, "{h}");
     }
 }
