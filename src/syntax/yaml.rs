@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
+pub mod fast;
+
 /// A YAML value with the byte range it occupies in the file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct YNode {
@@ -91,7 +93,7 @@ pub struct Duplicate {
     pub second: Range<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Parsed {
     pub root: YNode,
     pub duplicates: Vec<Duplicate>,
@@ -135,8 +137,18 @@ impl Default for YamlLimits {
 }
 
 /// Parses `text` (the YAML between the fences), which starts at byte `base`
-/// of its file; every span in the result is absolute.
+/// of its file; every span in the result is absolute. The common shape of
+/// frontmatter takes the [`fast`] path; everything else, and every error,
+/// comes from [`parse_full`].
 pub fn parse(text: &str, base: usize, limits: YamlLimits) -> Result<Parsed, YamlError> {
+    match fast::parse(text, base, limits) {
+        Some(parsed) => Ok(parsed),
+        None => parse_full(text, base, limits),
+    }
+}
+
+/// [`parse`] through the full YAML parser only.
+pub fn parse_full(text: &str, base: usize, limits: YamlLimits) -> Result<Parsed, YamlError> {
     let mut options = serde_saphyr::options::Options::default();
     options.with_snippet = false;
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
