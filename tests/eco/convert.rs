@@ -374,8 +374,27 @@ fn corpus_round_trip_returns_the_same_definitions() {
             let again = import::import(&out.text, *dialect, stem)
                 .unwrap_or_else(|e| panic!("{}: {e:?}", f.path.display()));
             assert_eq!(again.name, first.name, "{}", f.path.display());
+            // A tool the harness lacks is written as its nearest tool and
+            // reported: the round trip may then narrow `tools`, never widen
+            // it, and every other line stays the same.
+            let approximated = out
+                .notes
+                .iter()
+                .any(|n| n.field == "tools" && n.kind == agentc::convert::NoteKind::Approximated);
+            let (first_text, again_text) = if approximated {
+                let first_tools = tools_line(&first.text);
+                let again_tools = tools_line(&again.text);
+                assert!(
+                    again_tools.iter().all(|t| first_tools.contains(t)),
+                    "{}: export widened tools {first_tools:?} to {again_tools:?}",
+                    f.path.display()
+                );
+                (without_tools(&first.text), without_tools(&again.text))
+            } else {
+                (first.text.clone(), again.text.clone())
+            };
             assert!(
-                again.text == first.text,
+                again_text == first_text,
                 "{}:\n--- first import\n{}\n--- after export and import\n{}",
                 f.path.display(),
                 first.text,
@@ -386,4 +405,24 @@ fn corpus_round_trip_returns_the_same_definitions() {
     }
     // 831 of the 832 files import; all but one (no description) export.
     assert!(compared >= 820, "only {compared} definitions compared");
+}
+
+/// The entries of an imported file's one-line `tools: [..]`.
+fn tools_line(text: &str) -> Vec<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("tools: ["))
+        .map(|l| {
+            l.trim_end_matches(']')
+                .split(", ")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn without_tools(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("tools: "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
