@@ -935,27 +935,12 @@ async fn handle(
             Ok(Reply::Done(response))
         }
         UpstreamError::Failure(_) => {
-            let list: Vec<String> = ev
-                .attempts
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{}/{} ({})",
-                        a.provider,
-                        a.model,
-                        a.error.as_deref().unwrap_or("failed")
-                    )
-                })
-                .collect();
-            let who = ev
-                .agent
-                .clone()
-                .unwrap_or_else(|| "the parent session".into());
+            let who = ev.agent.as_deref().unwrap_or("the parent session");
             Err(Refusal::new(
                 503,
                 "api_error",
                 "unavailable",
-                format!("no route of `{who}` answered: {}", list.join(", ")),
+                crate::run::unavailable_message(who, &ev.attempts),
             ))
         }
     }

@@ -4,7 +4,6 @@
 //! [`Executor`] as `agentc run` (call layer = the top-level overrides, task
 //! layer = each task's), one executor per plan generation.
 
-use crate::diagnostic::Diagnostic;
 use crate::discover::Env;
 use crate::plan::PlanAgent;
 use crate::router::{Override, Provenance, Request, Router};
@@ -294,7 +293,7 @@ impl Tools {
                 }))
             }
             Err(diagnostics) => ToolOutput::error(json!({
-                "error": route_error(diagnostics).to_json(),
+                "error": RunError::route(diagnostics).to_json(),
             })),
         }
     }
@@ -450,21 +449,6 @@ pub fn cap(output: Option<&str>, max: usize) -> (Option<String>, bool, usize) {
         text.len()
     );
     (Some(cut), true, text.len())
-}
-
-/// A route the router could not resolve, as a run error: the first
-/// finding's code, message and help, and every finding.
-fn route_error(diagnostics: Vec<Diagnostic>) -> RunError {
-    let first = diagnostics.first();
-    RunError {
-        code: first.map_or("unknown-agent", |d| d.rule.code()),
-        message: first.map_or_else(
-            || "the route cannot be resolved".into(),
-            |d| d.message.clone(),
-        ),
-        help: first.and_then(|d| d.help.clone()),
-        diagnostics,
-    }
 }
 
 /// One agent as `list_agents` shows it.

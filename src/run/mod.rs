@@ -180,6 +180,22 @@ impl Attempt {
     }
 }
 
+/// Why no route answered: every attempt as `provider/model (error)`.
+pub fn unavailable_message(who: &str, attempts: &[Attempt]) -> String {
+    let list: Vec<String> = attempts
+        .iter()
+        .map(|a| {
+            format!(
+                "{}/{} ({})",
+                a.provider,
+                a.model,
+                a.error.as_deref().unwrap_or("failed")
+            )
+        })
+        .collect();
+    format!("no route of `{who}` answered: {}", list.join(", "))
+}
+
 /// Why a task failed: a stable code, a message, a help line, and for a
 /// route that cannot be resolved the router's findings.
 #[derive(Clone, Debug, PartialEq)]
@@ -210,8 +226,9 @@ impl RunError {
         self
     }
 
-    /// A route the router could not resolve: the first finding's code.
-    fn route(diagnostics: Vec<Diagnostic>) -> RunError {
+    /// A route the router could not resolve: the first finding's code,
+    /// message and help, and every finding.
+    pub fn route(diagnostics: Vec<Diagnostic>) -> RunError {
         let first = diagnostics.first();
         RunError {
             code: first.map_or("unknown-agent", |d| d.rule.code()),
@@ -707,21 +724,7 @@ impl Executor {
             i += 1;
         }
         let attempts = lock(progress).report.attempts.clone();
-        let list: Vec<String> = attempts
-            .iter()
-            .map(|a| {
-                format!(
-                    "{}/{} ({})",
-                    a.provider,
-                    a.model,
-                    a.error.as_deref().unwrap_or("failed")
-                )
-            })
-            .collect();
-        let mut err = RunError::new(
-            "unavailable",
-            format!("no route of `{}` answered: {}", task.agent, list.join(", ")),
-        );
+        let mut err = RunError::new("unavailable", unavailable_message(&task.agent, &attempts));
         if chain.len() == 1 && !on_unavailable_fallback {
             err = err.with_help(
                 "start the provider, or give the agent a `fallback` chain (tried on connection errors, timeouts, 5xx and 429)",
