@@ -42,17 +42,13 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn fast_path_equals_the_full_parser_on_every_test_file() {
+/// Compares both paths on every markdown file below `dirs`, panicking on a
+/// disagreement: how many files the fast path answered, of how many.
+fn answered_of(dirs: &[PathBuf]) -> (usize, usize) {
     let mut files = Vec::new();
-    markdown_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
-        &mut files,
-    );
-    for dir in ["agents", "templates", ".agents"] {
-        markdown_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut files);
+    for dir in dirs {
+        markdown_files(dir, &mut files);
     }
-    assert!(files.len() > 10, "found only {} files", files.len());
     let mut answered = 0;
     for path in &files {
         let bytes = std::fs::read(path).unwrap();
@@ -67,9 +63,33 @@ fn fast_path_equals_the_full_parser_on_every_test_file() {
             Err(e) => panic!("{}: {e}", path.display()),
         }
     }
+    (answered, files.len())
+}
+
+#[test]
+fn fast_path_equals_the_full_parser_on_every_test_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs: Vec<PathBuf> = ["tests", "agents", "templates", ".agents"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    let (answered, files) = answered_of(&dirs);
+    assert!(files > 10, "found only {files} files");
     // The catalogue and templates are the common shape: most files take
     // the fast path, or it has stopped answering.
-    assert!(answered * 2 > files.len(), "{answered} of {}", files.len());
+    assert!(answered * 2 > files, "{answered} of {files}");
+}
+
+/// How often the fast path answers on a folder of real files, for
+/// docs/performance.md: `AGENTC_FAST_PATH_DIR=../shared/corpus cargo test
+/// --release --test yaml_fast share -- --ignored --nocapture`. Both paths
+/// are compared on every file, as above.
+#[test]
+#[ignore = "needs AGENTC_FAST_PATH_DIR"]
+fn fast_path_share_of_a_folder() {
+    let dir = std::env::var_os("AGENTC_FAST_PATH_DIR").expect("set AGENTC_FAST_PATH_DIR");
+    let (answered, files) = answered_of(&[PathBuf::from(dir)]);
+    println!("the fast path answered {answered} of {files} files");
 }
 
 #[test]
