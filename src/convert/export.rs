@@ -132,6 +132,56 @@ fn shown(r: &Ref) -> String {
     }
 }
 
+/// Model ids Claude Code (2.1.197) replaces with its current Opus model
+/// when it loads an agent: written as they are, they do not run as named.
+const CLAUDE_REPLACED_MODELS: &[&str] = &[
+    "claude-opus-4-0",
+    "claude-opus-4-1",
+    "claude-opus-4-20250514",
+    "claude-opus-4-1-20250805",
+];
+
+/// When the harness has a built-in agent of this name, what that does to
+/// the exported one (seen in OpenCode 1.18.33's `opencode debug agent` and
+/// Copilot CLI 1.0.102's `task` tool).
+fn builtin_agent(name: &str, to: Dialect) -> Option<String> {
+    let harness = to.harness();
+    match to {
+        Dialect::Opencode
+            if [
+                "build",
+                "plan",
+                "general",
+                "explore",
+                "compaction",
+                "title",
+                "summary",
+            ]
+            .contains(&name) =>
+        {
+            Some(format!(
+                "`{name}` is a built-in {harness} agent: {harness} merges this file into it, keeping the built-in's `mode` and its permission rules before this file's"
+            ))
+        }
+        Dialect::Copilot
+            if [
+                "explore",
+                "task",
+                "general-purpose",
+                "code-review",
+                "research",
+                "security-review",
+            ]
+            .contains(&name) =>
+        {
+            Some(format!(
+                "`{name}` is a built-in {harness} agent: opened as a sub-agent (its `task` tool), `{name}` runs the built-in, not this file; rename the agent to reach it"
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The model as the harness writes it, or why it cannot.
 fn model_for(r: &Ref, to: Dialect) -> Result<Option<String>, String> {
     let harness = to.harness();
@@ -220,6 +270,9 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
     if let Some(d) = &def.description {
         fm.string("description", d);
     }
+    if let Some(why) = builtin_agent(&def.name, to) {
+        notes.push(Note::new(NoteKind::Approximated, "name", why));
+    }
 
     let native_permission = to == Dialect::Opencode && has_ext("permission");
     let mut refused = tools(def, to, &mut fm, &mut notes, native_permission).err();
@@ -268,6 +321,15 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
                 ) = (to, &r)
                 {
                     opencode_provider_note(provider, model, &mut notes);
+                }
+                if let (Dialect::Claude, Some(m)) = (to, written.as_deref())
+                    && CLAUDE_REPLACED_MODELS.contains(&m)
+                {
+                    notes.push(Note::new(
+                        NoteKind::Approximated,
+                        "model",
+                        format!("`{m}`: {harness} runs this retired Opus id on its current Opus model; name a current model to run it"),
+                    ));
                 }
                 let mut chain: Vec<String> = written.into_iter().collect();
                 for f in &fallbacks {

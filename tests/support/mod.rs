@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod gateway;
+pub mod harness;
 pub mod http;
 pub mod openai;
 pub mod scripted;
