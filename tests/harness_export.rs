@@ -25,6 +25,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use support::harness::{ExportReport, HarnessProject, PlannedAgent, run_ok, set};
 use support::scripted::{Scripted, Seen, anthropic_answer, openai_answer};
 
@@ -195,17 +196,18 @@ fn agent_of<'a>(system: &str, bodies: &'a BTreeMap<String, String>) -> Option<&'
         .map(|(name, _)| name.as_str())
 }
 
-/// The bodies of the project's agents, one line each (JSON-escaped the
-/// same way in every request, since they hold no quotes or backslashes).
-fn bodies(p: &HarnessProject) -> BTreeMap<String, String> {
+/// The bodies of the agent files in `dir` (ids: file names without
+/// `suffix`), JSON-escaped as a request's text carries them.
+fn bodies(dir: &Path, suffix: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for e in std::fs::read_dir(p.root().join(".agents")).unwrap() {
+    for e in std::fs::read_dir(dir).unwrap() {
         let path = e.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        let body = text.splitn(3, "---\n").nth(2).unwrap().trim().to_string();
-        assert!(!body.contains(['"', '\\', '\n']), "{}", path.display());
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        out.insert(name, body);
+        let body = text.splitn(3, "---\n").nth(2).unwrap().trim();
+        let escaped = serde_json::to_string(body).unwrap();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let name = file.strip_suffix(suffix).unwrap().to_string();
+        out.insert(name, escaped[1..escaped.len() - 1].to_string());
     }
     out
 }
@@ -219,18 +221,39 @@ fn mapped(tools: &[String], map: fn(&str) -> &'static [&'static str]) -> BTreeSe
         .collect()
 }
 
-#[test]
-#[ignore = "needs claude; run by .ci/run"]
-fn claude_code_loads_each_exported_agent_and_its_sub_agent_requests_carry_the_plans_tools() {
-    let p = HarnessProject::from_fixture("export");
-    let plan = p.plan();
-    let report = p.export("claude");
-    let bodies = bodies(&p);
-    let names: Vec<String> = plan.iter().map(|a| a.name.clone()).collect();
+/// What one Claude Code session showed: its `system/init` event, every
+/// request it sent, and the parent's model.
+struct ClaudeSession {
+    init: Value,
+    requests: Vec<Seen>,
+    parent_model: String,
+}
 
-    // The parent opens every agent at once with its Agent tool; each
-    // sub-agent answers at once; then the parent ends its turn.
-    let (b, n) = (bodies.clone(), names.clone());
+impl ClaudeSession {
+    /// The first request of the sub-agent whose body is `name`'s.
+    fn sub_agent(&self, bodies: &BTreeMap<String, String>, name: &str) -> &Seen {
+        self.requests
+            .iter()
+            .find(|r| agent_of(&r.body["system"].to_string(), bodies) == Some(name))
+            .unwrap_or_else(|| panic!("no request of the sub-agent {name}"))
+    }
+
+    fn agents(&self) -> BTreeSet<String> {
+        self.init["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect()
+    }
+}
+
+/// `claude -p` in the project, its parent model a scripted server on
+/// loopback: the parent opens every agent of `bodies` at once with its
+/// Agent tool, each sub-agent answers at once, the parent ends its turn.
+fn claude_session(p: &HarnessProject, bodies: &BTreeMap<String, String>) -> ClaudeSession {
+    let (b, n): (BTreeMap<String, String>, Vec<String>) =
+        (bodies.clone(), bodies.keys().cloned().collect());
     let server = Scripted::start(move |req, _| {
         let system = req.body["system"].to_string();
         if agent_of(&system, &b).is_some() {
@@ -277,44 +300,47 @@ fn claude_code_loads_each_exported_agent_and_its_sub_agent_requests_carry_the_pl
     .env("DISABLE_TELEMETRY", "1")
     .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     let out = run_ok(c, 120);
-    let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+    let init = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-
-    // system/init lists every exported agent.
-    let init = events
-        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|e| e["type"] == "system" && e["subtype"] == "init")
         .expect("a system/init event");
     assert_eq!(init["claude_code_version"], "2.1.197");
-    let loaded: BTreeSet<&str> = init["agents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    for name in &names {
-        assert!(loaded.contains(name.as_str()), "{name} not in {loaded:?}");
-    }
-
-    // Each sub-agent's first request.
-    let seen = server.requests();
-    let parent_model = seen
+    let requests = server.requests();
+    let parent_model = requests
         .iter()
         .find(|r| {
             tool_names(r).contains("Agent")
-                && agent_of(&r.body["system"].to_string(), &bodies).is_none()
+                && agent_of(&r.body["system"].to_string(), bodies).is_none()
         })
         .map(|r| r.body["model"].as_str().unwrap().to_string())
         .expect("the parent's request");
+    ClaudeSession {
+        init,
+        requests,
+        parent_model,
+    }
+}
+
+#[test]
+#[ignore = "needs claude; run by .ci/run"]
+fn claude_code_loads_each_exported_agent_and_its_sub_agent_requests_carry_the_plans_tools() {
+    let p = HarnessProject::from_fixture("export");
+    let plan = p.plan();
+    let report = p.export("claude");
+    let bodies = bodies(&p.root().join(".claude/agents"), ".md");
+    assert_eq!(bodies.len(), plan.len());
+
+    let session = claude_session(&p, &bodies);
+    // system/init lists every exported agent.
+    let loaded = session.agents();
     for a in &plan {
-        let req = seen
-            .iter()
-            .find(|r| agent_of(&r.body["system"].to_string(), &bodies) == Some(a.name.as_str()))
-            .unwrap_or_else(|| panic!("no request of the sub-agent {}", a.name));
+        assert!(loaded.contains(&a.name), "{} not in {loaded:?}", a.name);
+    }
+    for a in &plan {
+        let req = session.sub_agent(&bodies, &a.name);
         let model = req.body["model"].as_str().unwrap();
-        check_claude_model(a, model, &parent_model, &report);
+        check_claude_model(a, model, &session.parent_model, &report);
         let got = tool_names(req);
         match &a.tools {
             Some(tools) => {
@@ -424,16 +450,26 @@ fn system_text(req: &Seen) -> String {
         .unwrap_or_default()
 }
 
-#[test]
-#[ignore = "needs copilot; run by .ci/run"]
-fn copilot_cli_lists_each_exported_agent_and_its_sub_agent_requests_carry_the_plans_tools() {
-    let p = HarnessProject::from_fixture("export");
-    let plan = p.plan();
-    let report = p.export("copilot");
-    let bodies = bodies(&p);
-    let names: Vec<String> = plan.iter().map(|a| a.name.clone()).collect();
+/// What one Copilot CLI session showed: the custom agents its `task` tool
+/// lists (with their descriptions), and every request it sent.
+struct CopilotSession {
+    agents: BTreeMap<String, String>,
+    requests: Vec<Seen>,
+}
 
-    let (b, n) = (bodies.clone(), names.clone());
+impl CopilotSession {
+    fn sub_agent(&self, bodies: &BTreeMap<String, String>, name: &str) -> Option<&Seen> {
+        self.requests
+            .iter()
+            .find(|r| agent_of(&system_text(r), bodies) == Some(name))
+    }
+}
+
+/// `copilot -p` in the project with a BYOK provider on loopback: the
+/// parent opens every agent of `bodies` at once with its `task` tool,
+/// each sub-agent answers at once, the parent ends its turn.
+fn copilot_session(p: &HarnessProject, bodies: &BTreeMap<String, String>) -> CopilotSession {
+    let b = bodies.clone();
     let server = Scripted::start(move |req, _| {
         if agent_of(&system_text(req), &b).is_some() {
             return openai_answer(req, Some("done"), &[]);
@@ -443,8 +479,9 @@ fn copilot_cli_lists_each_exported_agent_and_its_sub_agent_requests_carry_the_pl
             .and_then(|m| m.last())
             .is_some_and(|m| m["role"] == "tool");
         if function_names(req).contains("task") && !last_is_tool {
-            let calls: Vec<(String, Value)> = n
-                .iter()
+            // Copilot names a custom agent by its `name` (else its file's).
+            let calls: Vec<(String, Value)> = copilot_custom_agents(req)
+                .keys()
                 .enumerate()
                 .map(|(i, name)| {
                     (
@@ -475,22 +512,24 @@ fn copilot_cli_lists_each_exported_agent_and_its_sub_agent_requests_carry_the_pl
     .env("COPILOT_PROVIDER_BASE_URL", server.base_url())
     .env("COPILOT_MODEL", "byok-model");
     let out = run_ok(c, 120);
-    let seen = server.requests();
-
-    // The agent list: Copilot's `task` tool names the custom agents it
-    // loaded, with their descriptions.
-    let parent = seen
+    let requests = server.requests();
+    let parent = requests
         .iter()
-        .find(|r| {
-            function_names(r).contains("task") && agent_of(&system_text(r), &bodies).is_none()
-        })
+        .find(|r| function_names(r).contains("task") && agent_of(&system_text(r), bodies).is_none())
         .unwrap_or_else(|| {
             panic!(
                 "no parent request: {}",
                 String::from_utf8_lossy(&out.stdout)
             )
         });
-    let task = parent.body["tools"]
+    let agents = copilot_custom_agents(parent);
+    CopilotSession { agents, requests }
+}
+
+/// The custom agents the `task` tool of a Copilot request lists, with
+/// their descriptions.
+fn copilot_custom_agents(req: &Seen) -> BTreeMap<String, String> {
+    let task = req.body["tools"]
         .as_array()
         .unwrap()
         .iter()
@@ -501,17 +540,32 @@ fn copilot_cli_lists_each_exported_agent_and_its_sub_agent_requests_carry_the_pl
         .split_once("User-provided custom agents:")
         .map(|(_, rest)| rest)
         .unwrap_or_else(|| panic!("no custom agents in {described}"));
-    let listed: BTreeSet<String> = custom
+    // `- **name**: description`, one blank line between agents.
+    custom
         .lines()
         .filter_map(|l| l.strip_prefix("- **"))
-        .filter_map(|l| l.split_once("**").map(|(n, _)| n.to_string()))
-        .collect();
-    assert_eq!(listed, set(names.iter().cloned()));
+        .filter_map(|l| l.split_once("**: "))
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .collect()
+}
+
+#[test]
+#[ignore = "needs copilot; run by .ci/run"]
+fn copilot_cli_lists_each_exported_agent_and_its_sub_agent_requests_carry_the_plans_tools() {
+    let p = HarnessProject::from_fixture("export");
+    let plan = p.plan();
+    let report = p.export("copilot");
+    let bodies = bodies(&p.root().join(".github/agents"), ".agent.md");
+    let session = copilot_session(&p, &bodies);
+    // The agent list: Copilot's `task` tool names the custom agents it
+    // loaded.
+    assert_eq!(
+        session.agents.keys().cloned().collect::<BTreeSet<_>>(),
+        set(plan.iter().map(|a| a.name.clone()))
+    );
 
     for a in &plan {
-        let req = seen
-            .iter()
-            .find(|r| agent_of(&system_text(r), &bodies) == Some(a.name.as_str()));
+        let req = session.sub_agent(&bodies, &a.name);
         // A name Copilot has a built-in agent for (`explore`) opens the
         // built-in; the report says so.
         if !report.notes(&a.name, "name").is_empty() {
@@ -584,5 +638,119 @@ fn copilot_cli_lists_each_exported_agent_and_its_sub_agent_requests_carry_the_pl
                 a.name
             ),
         }
+    }
+}
+
+// ------------------------------------------------------------- Round trips
+
+/// Each harness's own files (`tests/fixtures/roundtrip/<dialect>`), then
+/// `agentc import --from <dialect>` into an empty project and `agentc
+/// export --to <dialect>` there: the native project and the one that went
+/// through agentc.
+fn round_trip(dialect: &str, folder: &str) -> (HarnessProject, HarnessProject) {
+    let native = HarnessProject::from_fixture(&format!("roundtrip/{dialect}"));
+    let back = HarnessProject::empty();
+    let (root, src) = (back.root(), native.root().join(folder));
+    let out = back.agentc(&[
+        "import",
+        "--no-user",
+        "--project",
+        root.to_str().unwrap(),
+        "--from",
+        dialect,
+        src.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "import failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = back.export(dialect);
+    for a in report.0["agents"].as_array().unwrap() {
+        assert_eq!(a["status"], "written", "{a}");
+    }
+    (native, back)
+}
+
+/// A harness's view with the project's own folders named alike.
+fn normalised(view: &Value, p: &HarnessProject) -> Value {
+    let text = view
+        .to_string()
+        .replace(p.home().to_str().unwrap(), "$HOME")
+        .replace(p.root().to_str().unwrap(), "$ROOT");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+#[ignore = "needs opencode; run by .ci/run"]
+fn opencode_files_load_the_same_after_import_and_export() {
+    let (native, back) = round_trip("opencode", ".opencode/agent");
+    let names: Vec<String> = bodies(&native.root().join(".opencode/agent"), ".md")
+        .into_keys()
+        .collect();
+    assert_eq!(names.len(), 4);
+    for name in &names {
+        let before = normalised(&opencode_agent(&native, name), &native);
+        let after = normalised(&opencode_agent(&back, name), &back);
+        // All of it: model, mode, prompt, steps, colour, and the
+        // permission rules in their order.
+        assert_eq!(before, after, "{name}");
+    }
+}
+
+#[test]
+#[ignore = "needs claude; run by .ci/run"]
+fn claude_code_files_load_the_same_after_import_and_export() {
+    let (native, back) = round_trip("claude", ".claude/agents");
+    let bodies = bodies(&native.root().join(".claude/agents"), ".md");
+    assert_eq!(bodies.len(), 3);
+    let before = claude_session(&native, &bodies);
+    let after = claude_session(&back, &bodies);
+    assert_eq!(before.agents(), after.agents());
+    // The parent's Agent tool describes each agent (name, description,
+    // tools) the same way.
+    let agent_tool = |s: &ClaudeSession| -> Value {
+        s.requests
+            .iter()
+            .filter(|r| agent_of(&r.body["system"].to_string(), &bodies).is_none())
+            .find_map(|r| {
+                r.body["tools"]
+                    .as_array()?
+                    .iter()
+                    .find(|t| t["name"] == "Agent")
+                    .cloned()
+            })
+            .expect("the parent's Agent tool")
+    };
+    assert_eq!(agent_tool(&before), agent_tool(&after));
+    for name in bodies.keys() {
+        let (b, a) = (
+            before.sub_agent(&bodies, name),
+            after.sub_agent(&bodies, name),
+        );
+        assert_eq!(b.body["model"], a.body["model"], "{name}");
+        assert_eq!(tool_names(b), tool_names(a), "{name}");
+    }
+}
+
+#[test]
+#[ignore = "needs copilot; run by .ci/run"]
+fn copilot_cli_files_load_the_same_after_import_and_export() {
+    let (native, back) = round_trip("copilot", ".github/agents");
+    let bodies = bodies(&native.root().join(".github/agents"), ".agent.md");
+    assert_eq!(bodies.len(), 3);
+    let before = copilot_session(&native, &bodies);
+    let after = copilot_session(&back, &bodies);
+    assert_eq!(before.agents, after.agents);
+    for name in bodies.keys() {
+        let b = before
+            .sub_agent(&bodies, name)
+            .unwrap_or_else(|| panic!("{name} did not run"));
+        let a = after
+            .sub_agent(&bodies, name)
+            .unwrap_or_else(|| panic!("{name} did not run after the round trip"));
+        assert_eq!(b.body["model"], a.body["model"], "{name}");
+        assert_eq!(function_names(b), function_names(a), "{name}");
     }
 }

@@ -146,8 +146,24 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
         statuses.push(status);
     }
 
+    // An earlier export's file for an agent not exported now is not gone
+    // with it: the harness still loads it, and it may say more than the
+    // definition does now.
+    let left: Vec<PathBuf> = broken
+        .iter()
+        .map(|(name, _, _)| out_dir.join(ex::file_name(name, to)))
+        .filter(|p| {
+            std::fs::read_to_string(p)
+                .ok()
+                .is_some_and(|t| convert::is_exported(&t))
+        })
+        .collect();
     // Files an earlier export wrote for agents that are gone.
-    let written: Vec<&PathBuf> = exported.iter().map(|(p, _, _)| p).collect();
+    let written: Vec<&PathBuf> = exported
+        .iter()
+        .map(|(p, _, _)| p)
+        .chain(left.iter())
+        .collect();
     let mut stale: Vec<String> = std::fs::read_dir(&out_dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
@@ -178,7 +194,8 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             .map(|(n, s, why)| json!({"name": n, "source": s, "reason": why}))
             .collect();
         let value = json!({"to": to.as_str(), "dir": shown(&out_dir), "agents": agents,
-                           "not_exported": broken, "stale": stale});
+                           "not_exported": broken, "stale": stale,
+                           "left": left.iter().map(|p| shown(p)).collect::<Vec<_>>()});
         super::print(&crate::plan::to_sorted_json(&value))?;
     } else {
         let mut out = String::new();
@@ -188,6 +205,12 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
         }
         for (name, src, why) in &broken {
             out.push_str(&format!("{src}: not exported: `{name}`: {why}\n"));
+        }
+        for l in &left {
+            out.push_str(&format!(
+                "{}: left as an earlier export wrote it; the harness still loads it, though it may not match the definition now (fix the definition, or remove the file)\n",
+                shown(l)
+            ));
         }
         for s in &stale {
             out.push_str(&format!(

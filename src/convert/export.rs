@@ -141,6 +141,20 @@ const CLAUDE_REPLACED_MODELS: &[&str] = &[
     "claude-opus-4-1-20250805",
 ];
 
+/// The model names of a kept `x-copilot-model` (a string or a list).
+fn copilot_spelling(entries: &[(YNode, YNode)], prefix: &str) -> Option<Vec<String>> {
+    let key = format!("{prefix}model");
+    let (_, v) = entries.iter().find(|(k, _)| k.as_str() == Some(&key))?;
+    match &v.value {
+        YValue::Str(s) => Some(vec![s.clone()]),
+        YValue::Seq(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
 /// When the harness has a built-in agent of this name, what that does to
 /// the exported one (seen in OpenCode 1.18.33's `opencode debug agent` and
 /// Copilot CLI 1.0.102's `task` tool).
@@ -274,7 +288,13 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
         notes.push(Note::new(NoteKind::Approximated, "name", why));
     }
 
-    let native_permission = to == Dialect::Opencode && has_ext("permission");
+    // OpenCode's own rules (a permission block, or a tools map that turns
+    // off only what it names) go back as they were.
+    let native: Vec<&str> = ["tools", "permission"]
+        .into_iter()
+        .filter(|k| to == Dialect::Opencode && has_ext(k))
+        .collect();
+    let native_permission = !native.is_empty();
     let mut refused = tools(def, to, &mut fm, &mut notes, native_permission).err();
     if refused.is_none() && matches!(def.tools, ToolsDecl::Inherit | ToolsDecl::All(_)) {
         let restricting = restricting_extensions(&entries, to);
@@ -344,6 +364,20 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
                             format!("`{}`: {harness} has no fallback chain", shown(f)),
                         )),
                     }
+                }
+                // The spelling import kept (`GPT-4.1`) goes back when it
+                // still names the same models.
+                let spelled = (to == Dialect::Copilot)
+                    .then(|| copilot_spelling(&entries, &prefix))
+                    .flatten()
+                    .filter(|names| {
+                        let models = |l: &[String]| -> Vec<Option<String>> {
+                            l.iter().map(|m| copilot_model(m)).collect()
+                        };
+                        models(names) == models(&chain)
+                    });
+                if spelled.is_some() {
+                    chain.clear();
                 }
                 match chain.len() {
                     0 => {}
@@ -466,7 +500,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
     let body = &text[def.body.clone()];
     let text = fm.finish(Some(&marker), body, line_ending(text));
     if refused.is_none() && native_permission {
-        refused = permission_disagrees(def, &text);
+        refused = permission_disagrees(def, &text, &native);
     }
     Exported {
         name: def.name.clone(),
@@ -506,7 +540,7 @@ fn opencode_provider_note(provider: &str, model: &str, notes: &mut Vec<Note>) {
 /// When OpenCode permission rules are written back, the tools they leave
 /// must be the tools the definition lists (read back as agentc reads
 /// OpenCode files); else the two disagree and the export is refused.
-fn permission_disagrees(def: &AgentDef, written: &str) -> Option<String> {
+fn permission_disagrees(def: &AgentDef, written: &str, native: &[&str]) -> Option<String> {
     let back = crate::agent::analyze(
         def.file,
         written,
@@ -538,8 +572,11 @@ fn permission_disagrees(def: &AgentDef, written: &str) -> Option<String> {
             Some(v) => format!("[{}]", v.join(", ")),
             None => "every tool".into(),
         };
+        let keys: Vec<String> = native.iter().map(|k| format!("`x-opencode-{k}`")).collect();
         format!(
-            "`x-opencode-permission` leaves the agent {} in OpenCode, but its `tools` say {}; make them agree",
+            "{} {} the agent {} in OpenCode, but its `tools` say {}; make them agree",
+            keys.join(" and "),
+            if keys.len() == 1 { "leaves" } else { "leave" },
             show(there),
             show(here)
         )

@@ -191,6 +191,17 @@ pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Dia
                     "OpenCode applies this map together with the `permission` rules",
                 );
             }
+            (Dialect::Opencode, "tools") if opencode_open_map(value) => {
+                // Without `"*"` the map turns off only what it names: the
+                // agent keeps tools that come later (MCP servers, custom
+                // tools). It goes back to OpenCode as it was.
+                tools(&mut cx, def, value);
+                cx.keep(
+                    &k,
+                    value,
+                    "OpenCode keeps every tool this map does not turn off, also ones added later",
+                );
+            }
             (_, "tools") => tools(&mut cx, def, value),
             (Dialect::Opencode, "permission") => {
                 // The rules stay as they are (export writes them back);
@@ -347,6 +358,19 @@ fn tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
     finish_tools(cx, out, &unmapped);
 }
 
+/// An OpenCode `tools` map with no `"*"` entry that turns something off.
+fn opencode_open_map(value: &YNode) -> bool {
+    match &value.value {
+        YValue::Map(entries) => {
+            !entries.iter().any(|(k, _)| k.as_str() == Some("*"))
+                && entries
+                    .iter()
+                    .any(|(_, v)| matches!(v.value, YValue::Bool(false)))
+        }
+        _ => false,
+    }
+}
+
 /// OpenCode's `tools` map (with the `permission` rules, as `check` reads
 /// them): the tools the agent keeps there, as an explicit list. A map that
 /// takes nothing away leaves the agent its parent's tools.
@@ -410,6 +434,15 @@ fn model(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
             let mapped: Option<Vec<String>> = chain.iter().map(|c| copilot_model(c)).collect();
             match mapped {
                 Some(mut list) if !list.is_empty() => {
+                    // A display name (`GPT-4.1`) is what a BYOK provider
+                    // gets on the wire: it goes back as it was written.
+                    let as_written = list
+                        .iter()
+                        .zip(&chain)
+                        .all(|(m, c)| m == c || m.split_once('/').map(|(_, id)| id) == Some(c));
+                    if !as_written {
+                        cx.keep("model", value, "Copilot shows and sends this spelling");
+                    }
                     cx.fields.model = Some(list.remove(0));
                     cx.fields.fallback = list;
                 }
@@ -486,19 +519,20 @@ mod tests {
         assert_eq!(i.name, "csharpexpert");
         assert_eq!(
             i.text,
-            "---\nname: csharpexpert\ndescription: Helps with C#.\nmodel: openai/gpt-5\nfallback: [anthropic/claude-sonnet-4-5]\ntools: [grep, glob, bash, edit/editFiles]\nx-copilot-handoffs:\n  - label: Go\n    agent: next\nx-copilot-name: C# Expert\n---\nBody\n"
+            "---\nname: csharpexpert\ndescription: Helps with C#.\nmodel: openai/gpt-5\nfallback: [anthropic/claude-sonnet-4-5]\ntools: [grep, glob, bash, edit/editFiles]\nx-copilot-handoffs:\n  - label: Go\n    agent: next\nx-copilot-model:\n  - GPT-5 (copilot)\n  - Claude Sonnet 4.5\nx-copilot-name: C# Expert\n---\nBody\n"
         );
     }
 
     #[test]
     fn opencode_file_to_agentc() {
         // Only-true entries restrict nothing; `bash: false` takes bash
-        // away: the agent keeps OpenCode's other tools (and `list`).
+        // away: the agent keeps OpenCode's other tools (and `list`), and
+        // the map is kept to go back as it was (tools added later stay on).
         let src = "---\ndescription: Builds.\nmode: subagent\nmodel: lmstudio/qwen/qwen3-8b\ntemperature: 0.1\ntools:\n  read: true\n  list: true\n  bash: false\n---\nBody\n";
         let i = import(src, Dialect::Opencode, "builder").unwrap();
         assert_eq!(
             i.text,
-            "---\nname: builder\ndescription: Builds.\nmodel: lm-studio/qwen/qwen3-8b\ntools: [read, write, edit, grep, glob, ls, web_fetch, web_search, agent, todo, skill]\ntemperature: 0.1\nx-opencode-mode: subagent\n---\nBody\n"
+            "---\nname: builder\ndescription: Builds.\nmodel: lm-studio/qwen/qwen3-8b\ntools: [read, write, edit, grep, glob, ls, web_fetch, web_search, agent, todo, skill]\ntemperature: 0.1\nx-opencode-mode: subagent\nx-opencode-tools:\n  read: true\n  list: true\n  bash: false\n---\nBody\n"
         );
         // `write: false` is OpenCode's `edit` permission: edit goes too.
         let off = "---\ndescription: d\ntools:\n  write: false\n---\nB\n";

@@ -72,6 +72,7 @@ fn export_writes_each_harness_and_reports_what_it_cannot_say() {
     assert_eq!(
         fields,
         [
+            "name",
             "tools",
             "fallback",
             "temperature",
