@@ -20,9 +20,11 @@ fn agentc(p: &TempProject) -> Command {
     c
 }
 
-/// `agentc export --to TO --format json`: `(field, kind, message)` of each
-/// agent's notes, by agent.
-fn export_notes(p: &TempProject, to: &str) -> Vec<(String, Vec<(String, String, String)>)> {
+/// A note of the export report: `(field, kind, message)`.
+type ReportNote = (String, String, String);
+
+/// `agentc export --to TO --format json`: each agent's notes, by agent.
+fn export_notes(p: &TempProject, to: &str) -> Vec<(String, Vec<ReportNote>)> {
     let out = agentc(p)
         .args(["--no-user", "--format", "json", "export", "--to", to])
         .output()
@@ -51,7 +53,7 @@ fn export_notes(p: &TempProject, to: &str) -> Vec<(String, Vec<(String, String, 
         .collect()
 }
 
-fn note(field: &str, kind: &str, message: &str) -> (String, String, String) {
+fn note(field: &str, kind: &str, message: &str) -> ReportNote {
     (field.into(), kind.into(), message.into())
 }
 
