@@ -248,3 +248,37 @@ fn a_copilot_model_name_goes_back_as_it_was_written() {
         "{back}"
     );
 }
+
+#[test]
+fn copilot_gets_grep_or_glob_alone_where_the_search_alias_would_give_both() {
+    let p = TempProject::with(&[
+        (
+            ".agents/g.md",
+            "---\ndescription: d\ntools: [read, grep]\n---\nB\n",
+        ),
+        (
+            ".agents/f.md",
+            "---\ndescription: d\ntools: [read, glob]\n---\nB\n",
+        ),
+        (
+            ".agents/both.md",
+            "---\ndescription: d\ntools: [read, grep, glob]\n---\nB\n",
+        ),
+    ]);
+    agentc(&p)
+        .args(["--no-user", "-q", "export", "--to", "copilot"])
+        .assert()
+        .success();
+    let tools = |name: &str| {
+        let text =
+            std::fs::read_to_string(p.root().join(format!(".github/agents/{name}.agent.md")))
+                .unwrap();
+        text.lines()
+            .find(|l| l.starts_with("tools: "))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(tools("g"), "tools: [read, grep]");
+    assert_eq!(tools("f"), "tools: [read, glob]");
+    assert_eq!(tools("both"), "tools: [read, search]");
+}

@@ -752,6 +752,15 @@ fn tools(
             }
         }
         Dialect::Copilot => {
+            // `search` stands for grep and glob; one of them alone goes as
+            // Copilot CLI's own tool name (1.0.102 gives just that one).
+            let listed = |t: &str| list.contains(&t) && !lost.contains(&t);
+            let (grep, glob) = (listed("grep"), listed("glob") || listed("ls"));
+            if grep != glob
+                && let Some(i) = out.iter().position(|o| o == "search")
+            {
+                out[i] = if grep { "grep" } else { "glob" }.to_string();
+            }
             // Copilot's aliases cover several agentc tools each.
             let mut back: Vec<String> = out.iter().flat_map(|t| copilot_tool(t).0).collect();
             back.sort();
