@@ -70,6 +70,15 @@ fn opencode_agent(p: &HarnessProject, name: &str) -> Value {
     })
 }
 
+/// `opencode debug agent NAME` for each name. (One after the other: each
+/// run is mostly OpenCode starting up, which two cores do not speed up.)
+fn opencode_agents(p: &HarnessProject, names: &[String]) -> BTreeMap<String, Value> {
+    names
+        .iter()
+        .map(|n| (n.clone(), opencode_agent(p, n)))
+        .collect()
+}
+
 /// The tools OpenCode leaves the agent. `invalid` (OpenCode's answer to a
 /// malformed tool call) and `question` (the primary agent's prompt to the
 /// user) are not tools a definition grants.
@@ -104,9 +113,11 @@ fn opencode_loads_each_exported_agent_on_the_plans_model_with_the_plans_tools() 
     let plan = p.plan();
     assert_eq!(plan.len(), 6);
     let report = p.export("opencode");
+    let names: Vec<String> = plan.iter().map(|a| a.name.clone()).collect();
+    let loaded = opencode_agents(&p, &names);
     for a in &plan {
         assert_eq!(report.status(&a.name), "written", "{}", a.name);
-        let got = opencode_agent(&p, &a.name);
+        let got = &loaded[&a.name];
         assert_eq!(got["name"], a.name.as_str());
 
         // The model: the plan's route in OpenCode's provider ids, or the
@@ -134,7 +145,7 @@ fn opencode_loads_each_exported_agent_on_the_plans_model_with_the_plans_tools() 
         }
 
         // The tools: exactly the plan's.
-        let effective = opencode_effective(&got);
+        let effective = opencode_effective(got);
         match &a.tools {
             Some(tools) => {
                 let want: BTreeSet<String> = tools
@@ -686,9 +697,13 @@ fn opencode_files_load_the_same_after_import_and_export() {
         .into_keys()
         .collect();
     assert_eq!(names.len(), 4);
+    let (before, after) = (
+        opencode_agents(&native, &names),
+        opencode_agents(&back, &names),
+    );
     for name in &names {
-        let before = normalised(&opencode_agent(&native, name), &native);
-        let after = normalised(&opencode_agent(&back, name), &back);
+        let before = normalised(&before[name], &native);
+        let after = normalised(&after[name], &back);
         // All of it: model, mode, prompt, steps, colour, and the
         // permission rules in their order.
         assert_eq!(before, after, "{name}");
