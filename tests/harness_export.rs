@@ -92,7 +92,8 @@ fn opencode_effective(agent: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// What OpenCode 1.18.33 gives an agent that restricts nothing.
+/// What OpenCode 1.18.33 gives an agent that restricts nothing, on a
+/// model of another provider than its own (which alone gets `websearch`).
 const OPENCODE_ALL: &[&str] = &[
     "bash",
     "edit",
