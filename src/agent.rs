@@ -88,7 +88,7 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub const CAPABILITIES: &[&str] = &["vision", "tools", "reasoning", "json"];
+pub use crate::dialect::CAPABILITIES;
 pub const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
 /// Analyses one agent file's text. `stem` is the file name without `.md`
@@ -233,7 +233,7 @@ impl Cx<'_> {
             }
             if k.starts_with("x-") {
                 let mut v = value.to_json();
-                crate::plan::sort_keys(&mut v);
+                crate::syntax::json::sort_keys(&mut v);
                 def.extensions.insert(k.clone(), v);
                 continue;
             }
@@ -1094,18 +1094,7 @@ pub fn prompt_sha256(body: &str) -> String {
     } else {
         h.update(body.as_bytes());
     }
-    hex_digest(h)
-}
-
-/// A finished SHA-256 as 64 lowercase hex digits.
-pub(crate) fn hex_digest(h: Sha256) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in h.finalize() {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
-    }
-    out
+    crate::source::digest::hex_digest(h)
 }
 
 fn first_line(text: &str) -> Range<usize> {

@@ -4,9 +4,10 @@
 //! offline by every command) and a running server (Ollama's `/api/show`,
 //! LM Studio's model type, ...; checked by `agentc doctor`).
 
-use crate::agent::{AgentDef, CAPABILITIES};
+use crate::agent::AgentDef;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Sp};
+use crate::dialect::CAPABILITIES;
 use crate::resolve::Resolution;
 use crate::rules::Rule;
 

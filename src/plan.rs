@@ -9,6 +9,7 @@ use crate::dialect::Dialect;
 use crate::project::{Agent, Project, Tools};
 use crate::resolve::{Resolution, ResolvedRoute, Source, Target};
 use crate::source::{Scope, SourceMap};
+pub use crate::syntax::json::sort_keys;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -653,21 +654,4 @@ pub fn to_sorted_json<T: Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
-}
-
-/// Sorts object keys recursively, whatever map type serde_json was built with.
-pub fn sort_keys(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            let mut entries: Vec<(String, serde_json::Value)> =
-                std::mem::take(map).into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (k, mut v) in entries {
-                sort_keys(&mut v);
-                map.insert(k, v);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_keys),
-        _ => {}
-    }
 }

@@ -8,6 +8,7 @@ use crate::config::{self, Config, ScopeConfig};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::dialect::{Dialect, ToolName};
 use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
+use crate::fsutil::io_reason;
 use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::rules::Rule;
 use crate::source::{self, FileId, Overlay, ReadProblem, Scope, SourceFile, SourceMap};
@@ -106,8 +107,7 @@ fn parse_pool() -> &'static rayon::ThreadPool {
     })
 }
 
-/// Plan paths for the user scope are written with this prefix.
-pub const USER_DIR_VAR: &str = "$AGENTC_USER_DIR";
+pub use crate::source::USER_DIR_VAR;
 
 pub fn plan_path(
     path: &Path,
@@ -233,14 +233,6 @@ fn read_problem(id: FileId, p: ReadProblem) -> Diagnostic {
             Span::file_start(id),
             format!("the file cannot be read: {}", io_reason(&e)),
         ),
-    }
-}
-
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "it was removed while agentc was reading".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 

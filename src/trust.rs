@@ -17,7 +17,7 @@ pub fn table_hash(table: &ProviderTable) -> String {
     h.update(table.id.as_bytes());
     h.update(b"\n");
     h.update(table.canonical.as_bytes());
-    crate::agent::hex_digest(h)
+    crate::source::digest::hex_digest(h)
 }
 
 /// Trusted hashes read from `$AGENTC_USER_DIR/trusted-providers.json`.
@@ -84,7 +84,7 @@ impl FileTrustStore {
             }
             Err(ReadError::Io(e)) => (
                 BTreeSet::new(),
-                Some(problem(String::new(), crate::project::io_reason(&e), None)),
+                Some(problem(String::new(), crate::fsutil::io_reason(&e), None)),
             ),
             Err(e) => (
                 BTreeSet::new(),

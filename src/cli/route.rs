@@ -12,6 +12,8 @@ use crate::rules::Rule;
 use crate::source::SourceMap;
 use serde_json::{Value as Json, json};
 
+pub use crate::render::json::layers_json;
+
 /// Run-time overrides of one resolution.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
@@ -88,38 +90,6 @@ pub fn resolve_agent(
             .filter(|d| d.severity == Severity::Error)
             .collect()),
     }
-}
-
-/// The `layers` list: every layer that set something, lowest first.
-pub fn layers_json(res: &Resolution, sources: &SourceMap) -> Vec<Json> {
-    res.layers
-        .iter()
-        .map(|l| {
-            let span = l
-                .model
-                .as_ref()
-                .and_then(|v| v.span)
-                .or(l.provider.as_ref().and_then(|v| v.span));
-            let (path, line) = match span {
-                Some(s) => {
-                    let f = sources.get(s.file);
-                    (Some(f.plan_path.clone()), Some(f.line_col(s.start).0))
-                }
-                None => (None, None),
-            };
-            let mut o = json!({
-                "layer": l.layer.as_str(),
-                "provider": l.provider.as_ref().map(|v| v.text.clone()),
-                "model": l.model.as_ref().map(|v| v.text.clone()),
-                "path": path,
-                "line": line,
-            });
-            if let Some(f) = &l.fallback {
-                o["fallback"] = json!(f.iter().map(|v| v.text.clone()).collect::<Vec<_>>());
-            }
-            o
-        })
-        .collect()
 }
 
 pub fn run(cli: &Cli, args: &RouteArgs, env: &Env) -> CliResult {

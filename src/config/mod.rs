@@ -621,7 +621,7 @@ impl Cx {
             return;
         };
         for (k, v) in t {
-            if let Err(e) = crate::suppress::compile_glob(&k.name) {
+            if let Err(e) = crate::source::glob::compile_glob(&k.name) {
                 self.invalid(&k.span, format!("`{}` is not a valid glob: {e}", k.name));
                 continue;
             }
@@ -788,7 +788,7 @@ impl Cx {
                             if let Some(list) = self.string_list(model, caps) {
                                 let mut out = Vec::new();
                                 for c in list {
-                                    if crate::agent::CAPABILITIES.contains(&c.value.as_str()) {
+                                    if crate::dialect::CAPABILITIES.contains(&c.value.as_str()) {
                                         out.push(c.value);
                                     } else {
                                         let span = c.span;
@@ -800,7 +800,7 @@ impl Cx {
                                             )
                                             .with_help_opt(suggest(
                                                 &c.value,
-                                                crate::agent::CAPABILITIES.iter().copied(),
+                                                crate::dialect::CAPABILITIES.iter().copied(),
                                             )),
                                         );
                                     }

@@ -46,7 +46,7 @@ pub struct AgentFiles {
 
 impl AgentFiles {
     fn path(&self, plan_path: &str) -> Option<PathBuf> {
-        match plan_path.strip_prefix(crate::project::USER_DIR_VAR) {
+        match plan_path.strip_prefix(crate::source::USER_DIR_VAR) {
             Some(rest) => Some(self.user_dir.as_ref()?.join(rest.trim_start_matches('/'))),
             None => Some(self.root.join(plan_path)),
         }

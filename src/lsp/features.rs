@@ -2,7 +2,7 @@
 //! linked project, its plan and findings) and the buffer as it is now.
 
 use super::cursor::{self, Context, Item};
-use super::server::{State, to_lsp};
+use super::state::{State, to_lsp};
 use super::text;
 use crate::dialect::{self, Dialect, ToolName};
 use crate::project::Agent;
@@ -21,7 +21,7 @@ struct At {
 }
 
 fn at(st: &State, uri: &Uri, pos: lsp::Position) -> Option<At> {
-    let path = super::server::uri_path(uri)?;
+    let path = super::state::uri_path(uri)?;
     let text = st.text_of(&path)?;
     let offset = text::offset(&text, pos, st.enc);
     Some(At { path, text, offset })
@@ -244,7 +244,7 @@ fn route_markdown(st: &State, agent: &Agent) -> String {
         }
     }
     let _ = writeln!(out, "\nLayers, lowest first:\n");
-    for l in crate::cli::route::layers_json(res, sources) {
+    for l in crate::render::json::layers_json(res, sources) {
         let get = |k: &str| l.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let mut set = Vec::new();
         if let Some(p) = get("provider") {
@@ -854,7 +854,7 @@ pub fn code_actions(
     p: &lsp::CodeActionParams,
 ) -> Option<Vec<lsp::CodeActionOrCommand>> {
     let uri = &p.text_document.uri;
-    let path = super::server::uri_path(uri)?;
+    let path = super::state::uri_path(uri)?;
     let doc_text = st.text_of(&path)?;
     let mut out = Vec::new();
     if st.up_to_date(&path) {
@@ -1018,7 +1018,7 @@ fn add_tool_extra(st: &State, tool: &str) -> Option<lsp::WorkspaceEdit> {
         if !st.can_create_files {
             return None;
         }
-        let uri = super::server::path_uri(&path)?;
+        let uri = super::state::path_uri(&path)?;
         return Some(lsp::WorkspaceEdit {
             document_changes: Some(lsp::DocumentChanges::Operations(vec![
                 lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
@@ -1096,7 +1096,7 @@ fn add_tool_extra(st: &State, tool: &str) -> Option<lsp::WorkspaceEdit> {
 
 #[allow(deprecated)]
 pub fn symbols(st: &State, p: &lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
-    let path = super::server::uri_path(&p.text_document.uri)?;
+    let path = super::state::uri_path(&p.text_document.uri)?;
     let text = st.text_of(&path)?;
     let mut out = Vec::new();
     let sym = |name: String, detail: Option<String>, kind, range: lsp::Range, sel: lsp::Range| {
@@ -1152,7 +1152,7 @@ pub fn symbols(st: &State, p: &lsp::DocumentSymbolParams) -> Option<lsp::Documen
 /// The route summary at the end of the opening fence:
 /// `→ lm-studio/qwen-2.5-7b (agent) · fallback deepseek/deepseek-v4-flash`.
 pub fn inlay_hints(st: &State, p: &lsp::InlayHintParams) -> Option<Vec<lsp::InlayHint>> {
-    let path = super::server::uri_path(&p.text_document.uri)?;
+    let path = super::state::uri_path(&p.text_document.uri)?;
     let agent = agent_of(st, &path)?;
     let text = st.text_of(&path)?;
     let fence_end = text.find('\n').map_or(text.len(), |i| {

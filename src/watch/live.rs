@@ -9,7 +9,7 @@
 //! never grows with the number of generations, only with the number of
 //! files.
 
-use super::findings::Findings;
+use super::findings::{Findings, copy_source};
 use super::layout::{Hit, Layout};
 use crate::config::Limits;
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
@@ -772,15 +772,6 @@ enum Step {
 
 fn empty_source() -> SourceFile {
     SourceFile::new(PathBuf::new(), String::new(), String::new(), String::new())
-}
-
-pub(super) fn copy_source(f: &SourceFile) -> SourceFile {
-    SourceFile::new(
-        f.path.clone(),
-        f.display.clone(),
-        f.plan_path.clone(),
-        f.text.clone(),
-    )
 }
 
 /// Points every span of a finding at `file`.
