@@ -66,7 +66,7 @@ pub fn run(cli: &Cli, args: &GatewayArgs, env: &Env) -> CliResult {
             max_answer: args.max_answer,
             max_queue: args.max_queue,
         },
-        default_timeout: crate::run::DEFAULT_TIMEOUT,
+        default_timeout: crate::exec::run::DEFAULT_TIMEOUT,
     };
     let quiet = cli.quiet;
     let sink = move |e: Event| {

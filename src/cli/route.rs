@@ -2,12 +2,12 @@
 //! route and call and task overrides, and every layer that set something.
 
 use super::{CliResult, Outcome, args::Cli, args::RouteArgs};
+use crate::check::project::{self, Project};
 use crate::diagnostic::{Diagnostic, Severity, suggest};
 use crate::discover::Env;
-use crate::plan;
-use crate::project::{self, Project};
+use crate::model::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::render::{Format, Report};
-use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
+use crate::route::plan;
 use crate::rules::Rule;
 use crate::source::SourceMap;
 use serde_json::{Value as Json, json};
@@ -68,7 +68,7 @@ pub fn resolve_agent(
     let mut layers = resolver.config_layers(def.role.as_ref().map(|r| r.value.as_str()), &def.name);
     layers.push(project::agent_layer(def));
     if let Some(p) = &o.parent {
-        layers.push(crate::resolve::parent_layer(&project.config, p));
+        layers.push(crate::model::resolve::parent_layer(&project.config, p));
     }
     for (layer, provider, model) in [
         (Layer::Call, &o.call_provider, &o.call_model),

@@ -12,9 +12,9 @@ use super::{
     Frontmatter, Note, NoteKind, agentc_provider_of_opencode, copilot_model, copilot_tool,
     extension_prefix, is_preset, line_ending, raw_entries,
 };
-use crate::agent::{self, EFFORTS, ToolsDecl, is_agent_name, slugify};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::{Dialect, TOOLS, ToolName};
+use crate::model::agent::{self, EFFORTS, ToolsDecl, is_agent_name, slugify};
 use crate::source::FileId;
 use crate::syntax::emit;
 use crate::syntax::yaml::{YNode, YValue, YamlLimits};

@@ -3,7 +3,7 @@
 //! else the parent session. The bodies of one plan generation are matched
 //! all at once with one automaton, built again for each generation.
 
-use crate::plan::Plan;
+use crate::route::plan::Plan;
 use aho_corasick::AhoCorasick;
 use serde_json::Value;
 use std::path::PathBuf;

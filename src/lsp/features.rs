@@ -4,8 +4,8 @@
 use super::cursor::{self, Context, Item};
 use super::state::{State, to_lsp};
 use super::text;
+use crate::check::project::Agent;
 use crate::dialect::{self, Dialect, ToolName};
-use crate::project::Agent;
 use crate::rules::Rule;
 use crate::source::{Scope, SourceMap};
 use lsp_types::{self as lsp, Uri};
@@ -154,7 +154,7 @@ fn route_markdown(st: &State, agent: &Agent) -> String {
     let Some(project) = st.live.project() else {
         return out;
     };
-    let route = crate::plan::plan_route(&res.route, &project.config, sources);
+    let route = crate::route::plan::plan_route(&res.route, &project.config, sources);
     let shown = match (&route.provider, &route.model) {
         _ if route.inherit && route.model.is_none() => "the parent session's route".to_string(),
         (p, Some(m)) => format!("`{}`", target_text(p.as_deref(), m)),
@@ -630,7 +630,7 @@ pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::Completi
             let range = text::range(&a.text, item.range.start, end, st.enc);
             for (i, (v, kind, detail)) in values.into_iter().enumerate() {
                 let insert = if item.quoted {
-                    crate::agent::double_quote(&v)
+                    crate::model::agent::double_quote(&v)
                 } else {
                     v.clone()
                 };
@@ -652,7 +652,7 @@ pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::Completi
     Some(lsp::CompletionResponse::Array(items))
 }
 
-fn served(m: &crate::providers::ModelInfo) -> String {
+fn served(m: &crate::exec::providers::ModelInfo) -> String {
     match m.loaded {
         Some(true) => "served, loaded (probed)".into(),
         Some(false) => "served, not loaded (probed)".into(),
@@ -937,7 +937,7 @@ pub fn code_actions(
                 .text
                 .starts_with(['[', '{', '|', '>', '&', '*', '!', '"', '\''])
         {
-            let quoted = crate::agent::double_quote(&item.text);
+            let quoted = crate::model::agent::double_quote(&item.text);
             out.push(action(
                 "Quote this value".into(),
                 lsp::CodeActionKind::REFACTOR_REWRITE,
@@ -994,13 +994,13 @@ fn fix_all(
         None => (Vec::new(), Scope::Project),
     };
     let scopes = HashMap::from([(file_id, scope)]);
-    let cx = crate::fix::FixContext {
+    let cx = crate::check::fix::FixContext {
         config: &project.config,
         scopes: &scopes,
         agent_files: &agent_file,
     };
     let diags: Vec<crate::Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
-    crate::fix::fix_files(&cx, &diags, sources)
+    crate::check::fix::fix_files(&cx, &diags, sources)
         .into_iter()
         .next()
         .map(|f| f.fixed)
@@ -1010,7 +1010,7 @@ fn fix_all(
 /// creating the table, or the file, as needed.
 fn add_tool_extra(st: &State, tool: &str) -> Option<lsp::WorkspaceEdit> {
     let path = st.live.layout().project_config();
-    let quoted = crate::agent::double_quote(tool);
+    let quoted = crate::model::agent::double_quote(tool);
     let Some(text) = st
         .text_of(&path)
         .filter(|_| path.is_file() || st.docs.contains_key(&path))

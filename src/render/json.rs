@@ -1,10 +1,10 @@
 //! `--format json`: one object with every finding and the summary (DESIGN §6),
-//! serialised from the types in [`crate::schema`].
+//! serialised from the types in [`crate::render::schema`].
 
 use super::{Report, locate};
 use crate::diagnostic::Diagnostic;
-use crate::resolve::Resolution;
-use crate::schema::{DiagnosticJson, DiagnosticsJson, EditJson, FixJson, LabelJson};
+use crate::model::resolve::Resolution;
+use crate::render::schema::{DiagnosticJson, DiagnosticsJson, EditJson, FixJson, LabelJson};
 use crate::source::SourceMap;
 use serde_json::{Value as Json, json};
 
@@ -68,7 +68,7 @@ pub fn render(report: &Report) -> String {
             .collect(),
         summary: report.summary,
     };
-    crate::plan::to_sorted_json(&doc)
+    crate::route::plan::to_sorted_json(&doc)
 }
 
 /// The `layers` list: every layer that set something, lowest first.

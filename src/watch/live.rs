@@ -11,10 +11,10 @@
 
 use super::findings::{Findings, copy_source};
 use super::layout::{Hit, Layout};
-use crate::config::Limits;
+use crate::check::project::{self, Configs, FileResult, Job, LinkCache, Roots};
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
-use crate::plan::{self, Plan, PlanAgent, PlanCache};
-use crate::project::{self, Configs, FileResult, Job, LinkCache, Roots};
+use crate::model::config::Limits;
+use crate::route::plan::{self, Plan, PlanAgent, PlanCache};
 use crate::source::{self, FileId, Overlay, Scope, SourceFile, SourceMap};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};

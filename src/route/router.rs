@@ -45,11 +45,11 @@
 //! assert!(errors[0].help.as_deref().unwrap().contains("lm-studio"));
 //! ```
 
+use crate::check::project::{self, LoadRequest};
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::discover::{self, Env};
-use crate::plan::{self, Plan, PlanAgent, PlanProvider, PlanRoute, PlanSource, PlanTarget};
-use crate::project::{self, LoadRequest};
-use crate::resolve::{self, Layer};
+use crate::model::resolve::{self, Layer};
+use crate::route::plan::{self, Plan, PlanAgent, PlanProvider, PlanRoute, PlanSource, PlanTarget};
 use crate::rules::Rule;
 use crate::source::SourceMap;
 use std::collections::HashMap;

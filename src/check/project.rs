@@ -3,16 +3,16 @@
 //! duplicate names, shadowing, tools, roles and routes. The result feeds
 //! `check`, `plan`, `route` and the watcher alike.
 
-use crate::agent::{self, AgentDef, ToolsDecl};
-use crate::config::{self, Config, ScopeConfig};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::dialect::{Dialect, ToolName};
 use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
 use crate::fsutil::io_reason;
-use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
+use crate::model::agent::{self, AgentDef, ToolsDecl};
+use crate::model::config::{self, Config, ScopeConfig};
+use crate::model::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
+use crate::model::trust::FileTrustStore;
 use crate::rules::Rule;
 use crate::source::{self, FileId, Overlay, ReadProblem, Scope, SourceFile, SourceMap};
-use crate::trust::FileTrustStore;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -317,7 +317,7 @@ pub fn load_configs_over(
         config.tools_extra.sort();
         config.tools_extra.dedup();
     }
-    crate::resolve::check_config(&config, &mut diags);
+    crate::model::resolve::check_config(&config, &mut diags);
     Configs {
         config,
         diagnostics: diags,
@@ -626,7 +626,7 @@ struct FileLink {
     checked: Option<Checked>,
     /// The file's suppression comments, when it has any (definitions only:
     /// a broken file's are read every time).
-    directives: Option<crate::suppress::FileDirectives>,
+    directives: Option<crate::check::suppress::FileDirectives>,
 }
 
 impl LinkCache {
@@ -678,7 +678,10 @@ impl LinkCache {
             self.contested.insert(name.clone());
         }
         let directives = r.def.as_ref().and_then(|def| {
-            let d = crate::suppress::FileDirectives::parse(def.file, &sources.get(def.file).text);
+            let d = crate::check::suppress::FileDirectives::parse(
+                def.file,
+                &sources.get(def.file).text,
+            );
             (!d.is_empty()).then_some(d)
         });
         self.files[at] = Some(FileLink {
@@ -857,7 +860,7 @@ pub fn link_with(
     // Per definition: tools, role, route; kept while the definition and
     // the config stay the same.
     let resolver = Resolver::new(&config);
-    let parent_layer = parent.map(|p| crate::resolve::parent_layer(&config, p));
+    let parent_layer = parent.map(|p| crate::model::resolve::parent_layer(&config, p));
     let mut directives = Vec::new();
     for r in results {
         let Some(f) = cache
@@ -869,7 +872,7 @@ pub fn link_with(
         };
         let Some(def) = &f.def else {
             // Broken files' comments are read every time: there are few.
-            let d = crate::suppress::FileDirectives::parse(r.id, &sources.get(r.id).text);
+            let d = crate::check::suppress::FileDirectives::parse(r.id, &sources.get(r.id).text);
             directives.extend((!d.is_empty()).then_some(d));
             continue;
         };
@@ -887,7 +890,7 @@ pub fn link_with(
     // Severities from each scope's `[lint]`, suppressions, then which
     // agents compiled.
     let mut suppressor =
-        crate::suppress::Suppressor::with_directives(sources, &config, &scopes, directives);
+        crate::check::suppress::Suppressor::with_directives(sources, &config, &scopes, directives);
     let diags: Vec<Diagnostic> = diags
         .into_iter()
         .filter_map(|d| match d.file().and_then(|f| scopes.get(&f).copied()) {
@@ -1004,7 +1007,7 @@ fn check_definition(
     }
     let resolution = resolver.resolve(layers, &mut local);
     if let Some(r) = &resolution {
-        crate::capability::check_declared(def, r, config, &mut local);
+        crate::check::capability::check_declared(def, r, config, &mut local);
     }
     if config.require_explicit_route
         && let Some(r) = &resolution

@@ -1,11 +1,11 @@
 //! Route resolution: the nine layers of DESIGN §4, aliases, provenance and
 //! fallback chains. Written once: `check` runs it up to the user-override
 //! layer, `plan` adds the parent, and `route`, `run` and the library's
-//! [`Router`](crate::router::Router) add call and task overrides.
+//! [`Router`](crate::route::router::Router) add call and task overrides.
 
-use crate::config::{Config, RouteTable};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean, suggest};
 use crate::dialect::Dialect;
+use crate::model::config::{Config, RouteTable};
 use crate::rules::Rule;
 
 /// Where a route value came from, lowest first.

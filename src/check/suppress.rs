@@ -18,8 +18,8 @@
 //! it. The filter runs once, in `project::link`, so `check`, `plan` and the
 //! watcher see the same findings.
 
-use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Span, suggest};
+use crate::model::config::Config;
 use crate::rules::Rule;
 use crate::source::{FileId, Scope, SourceMap, split};
 use std::collections::HashMap;
