@@ -719,6 +719,7 @@ impl LinkCache {
 }
 
 /// [`link`], keeping in `cache` what it can use again next time.
+// Long: the cross-file checks in order, each a short section over the shared cache; splitting it into families is the next step.
 pub fn link_with(
     root: PathBuf,
     configs: Configs,

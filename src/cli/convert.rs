@@ -68,6 +68,7 @@ fn refuse(conflicts: &[String], what: &str, hint: &str) -> Result<(), CliError> 
     }
 }
 
+// Long: read, convert, refuse overwrites, write and report: one command top to bottom.
 pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
     let to = dialect(&args.to)?;
     let json = json_format(cli)?;
@@ -267,6 +268,7 @@ fn import_sources(
     Ok((files, left_out))
 }
 
+// Long: read, convert, refuse overwrites, write and report: one command top to bottom.
 pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let from = dialect(&args.from)?;
     let json = json_format(cli)?;

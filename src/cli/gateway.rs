@@ -11,6 +11,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+// Long: flags to options, then the server's lifetime and its announcements.
 pub fn run(cli: &Cli, args: &GatewayArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "human", &["human", "json"])?;
     let json = format == "json";

@@ -17,6 +17,7 @@ use serde_json::json;
 use std::fmt::Write;
 use std::io::IsTerminal;
 
+// Long: list, trust and untrust share the table display.
 pub fn run(cli: &Cli, args: &TrustArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "text", &["text", "json"])?;
     let Some(user_dir) = env.user_dir.as_deref() else {

@@ -184,6 +184,7 @@ fn model_for(r: &Ref, to: Dialect) -> Result<Option<String>, String> {
 }
 
 /// Writes `def` (read from `text`, at `source` in the project) for `to`.
+// Long: the output fields in the harness's order, one short section each.
 pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dialect) -> Exported {
     let mut notes: Vec<Note> = Vec::new();
     let harness = to.harness();
@@ -509,6 +510,7 @@ fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String
 
 /// Writes the tool list; `Err` when the harness would give the agent
 /// tools its source does not allow.
+// Long: one table of tool mappings per harness, kept side by side so they can be compared.
 fn tools(
     def: &AgentDef,
     to: Dialect,

@@ -112,6 +112,7 @@ fn number(value: &YNode) -> Option<f64> {
 
 /// Converts one file of dialect `from` (its stem as discovery computes it).
 /// A file agentc cannot read at all gives its findings instead.
+// Long: one short section per field, in agentc's field order.
 pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Diagnostic>> {
     let analysis = agent::analyze(FileId(0), text, from, stem, YamlLimits::default());
     let Some(def) = &analysis.def else {

@@ -642,6 +642,7 @@ struct Routing {
     credential_provider: Option<String>,
 }
 
+// Long: one request from door to answer: refusal, credential rule, the fallback chain and the event share one set of locals.
 async fn handle(
     s: &Arc<Shared>,
     endpoint: Endpoint,
@@ -1026,6 +1027,7 @@ fn provider_key(s: &Shared, provider: &PlanProvider) -> Result<Option<String>, R
 
 /// Decides the agent and its chain of routes, filling the event's
 /// `agent`, `matched`, `ignored_model` and `planned`.
+// Long: agent, route and fallback chain decided together, as `agentc run` does.
 fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Routing, Refusal> {
     let router = &g.router;
     let plan = router.plan();
@@ -1299,6 +1301,7 @@ fn see_usage(usage: &mut Option<Value>, v: &Value) {
 /// A 2xx from upstream: relayed (and translated) to the client. From here
 /// on no fallback is tried.
 #[allow(clippy::too_many_arguments)]
+// Long: the first upstream piece decides fallback, then one relay loop per wire format.
 async fn answer(
     s: &Arc<Shared>,
     door: Wire,

@@ -137,6 +137,7 @@ pub fn hover(st: &State, p: &lsp::HoverParams) -> Option<lsp::Hover> {
 
 /// The agent's route: where each value came from, every layer that set
 /// something, the fallbacks, trust, and what a probe found.
+// Long: the hover text section by section, in the order it is shown.
 fn route_markdown(st: &State, agent: &Agent) -> String {
     use std::fmt::Write;
     let sources = st.live.sources();
@@ -405,6 +406,7 @@ fn key_doc(dialect: Dialect, key: &str) -> Option<String> {
 
 // ----------------------------------------------------------- completion
 
+// Long: one arm per cursor context (key, provider, alias, model, tool), each a short list.
 pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::CompletionResponse> {
     let pp = &p.text_document_position;
     let a = at(st, &pp.text_document.uri, pp.position)?;

@@ -129,6 +129,7 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
+    // Long: split, parse, then one pass over the keys; the per-key checks are the methods below.
     fn run(&mut self, stem: &str, limits: YamlLimits) -> Option<AgentDef> {
         let fm = match split::split(self.text) {
             Ok(fm) => fm,

@@ -257,6 +257,7 @@ impl Router {
     /// Resolves one request. `Err` holds the findings: `unknown-agent`,
     /// `unknown-provider`, `unknown-model`, `missing-model`,
     /// `override-not-allowed`.
+    // Long: the run-time layers (parent, call, task) in order, each with its findings.
     pub fn resolve<'a>(&'a self, req: &Request<'a>) -> Result<Route<'a>, Vec<Diagnostic>> {
         let Some(&i) = self.agents.get(req.agent) else {
             let mut d = Diagnostic::new(

@@ -426,6 +426,7 @@ impl LiveProject {
     /// when nothing the plan depends on changed (an editor's temporary
     /// file, a file outside the agent folders) and there is no problem to
     /// report.
+    // Long: re-read, re-discover, drop and add files in an order the cache depends on.
     pub fn apply(&mut self, change: &Change) -> Option<Arc<LivePlan>> {
         self.release();
         let started = Instant::now();

@@ -575,6 +575,7 @@ impl Executor {
         report
     }
 
+    // Long: the fallback loop of one task; every exit writes the same report.
     async fn execute_inner(
         &self,
         index: usize,
@@ -741,6 +742,7 @@ impl Executor {
     /// concurrency limits. The answer accumulates in `answer` even when the
     /// attempt fails part way.
     #[allow(clippy::too_many_arguments)]
+    // Long: key, permits, request and stream of one attempt share their state.
     async fn attempt(
         &self,
         index: usize,

@@ -396,6 +396,7 @@ impl Cx {
         }
     }
 
+    // Long: one arm per top-level table of agentc.toml.
     fn root(&mut self, root: &TNode, config: &mut ScopeConfig) {
         let Some(entries) = root.as_table() else {
             return;
@@ -677,6 +678,7 @@ impl Cx {
         Some(r)
     }
 
+    // Long: one arm per key of a [providers.X] table.
     fn provider(&mut self, id: &TKey, node: &TNode) -> Option<ProviderTable> {
         let t = self.table(id, node)?;
         if id.name.contains('/') || id.name == "inherit" || id.name.is_empty() {
@@ -908,6 +910,7 @@ pub struct Config {
 impl Config {
     /// Merges the two scopes. `ollama_host` is the `OLLAMA_HOST` variable.
     /// Diagnostics for trust and credential pairing are pushed to `diags`.
+    // Long: the merge rules of DESIGN §3, one section per table.
     pub fn merge(
         project: ScopeConfig,
         user: ScopeConfig,
