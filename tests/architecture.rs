@@ -57,12 +57,14 @@ fn modules(root: &Path) -> BTreeMap<String, PathBuf> {
             if path.extension().and_then(|e| e.to_str()) != Some("rs") {
                 continue;
             }
-            let rel = path.strip_prefix(root.join("src")).unwrap();
+            let rel = path
+                .strip_prefix(root.join("src"))
+                .expect("a file found under src");
             let mut parts: Vec<String> = rel
                 .iter()
                 .map(|p| p.to_string_lossy().into_owned())
                 .collect();
-            let last = parts.pop().unwrap();
+            let last = parts.pop().expect("a file has a name");
             match last.as_str() {
                 "main.rs" if parts.is_empty() => continue,
                 "lib.rs" if parts.is_empty() => {}
@@ -227,7 +229,7 @@ fn expand(prefix: &str, tree: &str, out: &mut Vec<String>) {
         }
         expand(&prefix, &inner[start..], out);
     } else if !tree.is_empty() {
-        let item = tree.split(" as ").next().unwrap().trim();
+        let item = tree.split(" as ").next().unwrap_or(tree).trim();
         out.push(join(prefix, item));
     }
 }
@@ -423,11 +425,11 @@ fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
             if !s.index.contains_key(w) {
                 visit(s, w);
                 let lw = s.low[w];
-                let lv = s.low.get_mut(v).unwrap();
+                let lv = s.low.get_mut(v).expect("visited");
                 *lv = (*lv).min(lw);
             } else if s.on.contains(w) {
                 let iw = s.index[w];
-                let lv = s.low.get_mut(v).unwrap();
+                let lv = s.low.get_mut(v).expect("visited");
                 *lv = (*lv).min(iw);
             }
         }
