@@ -477,10 +477,36 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
             ..files
         }];
     }
+    if let Some(GivenFolder::Harness(root, dialect, origin)) = given_folder(top) {
+        let keep: fn(&Path) -> bool = if dialect == Dialect::Copilot {
+            copilot_file
+        } else {
+            md_file
+        };
+        let (paths, escapes) = walk(top, top, keep);
+        let mut files = config_of(&root);
+        files.escapes.extend(escapes);
+        files.agents = paths
+            .into_iter()
+            .map(|path| AgentFile {
+                stem: stem_of(&path, dialect),
+                path,
+                dialect,
+                origin,
+            })
+            .collect();
+        return vec![files];
+    }
+    // A folder inside an agent folder (`.claude/agents`, `.agents/review`)
+    // is classified from the folder that holds the agent folder.
+    let base = match given_folder(top) {
+        Some(GivenFolder::Inside(base)) => base,
+        _ => top.to_path_buf(),
+    };
     let (paths, escapes) = walk(top, top, md_file);
     let mut projects: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
     for path in paths {
-        let Some((root, dialect, origin)) = classify(&path, top) else {
+        let Some((root, dialect, origin)) = classify(&path, &base) else {
             continue;
         };
         let p = projects
@@ -508,6 +534,64 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
         });
     }
     out
+}
+
+/// Where a folder given on the command line lies.
+enum GivenFolder {
+    /// At or inside a project's agent folder (`.claude`, `.claude/agents`,
+    /// `.agents/review`): the folder holding that agent folder.
+    Inside(PathBuf),
+    /// At or inside a harness's user-scope agent folder
+    /// (`~/.config/opencode/agent`, `~/.copilot/agents`): every agent file
+    /// below it is of that dialect, rooted at the folder above it.
+    Harness(PathBuf, Dialect, Origin),
+}
+
+/// Whether `top` lies in an agent folder: its innermost enclosing agent
+/// folder, looked for up to the repository boundary (`.git`).
+fn given_folder(top: &Path) -> Option<GivenFolder> {
+    let top: PathBuf = top.components().collect();
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    for dir in top.ancestors() {
+        let (Some(this), Some(parent)) = (name(dir), dir.parent()) else {
+            break;
+        };
+        let above = name(parent).unwrap_or_default();
+        let grand = parent.parent().and_then(name).unwrap_or_default();
+        match (this.as_str(), above.as_str(), grand.as_str()) {
+            ("agent" | "agents", "opencode", ".config") => {
+                return Some(GivenFolder::Harness(
+                    parent.to_path_buf(),
+                    Dialect::Opencode,
+                    Origin::Opencode,
+                ));
+            }
+            ("agents", ".copilot", _) => {
+                return Some(GivenFolder::Harness(
+                    parent.to_path_buf(),
+                    Dialect::Copilot,
+                    Origin::Copilot,
+                ));
+            }
+            (folder, _, _) if AGENT_FOLDERS.contains(&folder) => {
+                return Some(GivenFolder::Inside(parent.to_path_buf()));
+            }
+            ("agents", _, _) if parent.join(".claude-plugin").is_dir() => {
+                return Some(GivenFolder::Inside(parent.to_path_buf()));
+            }
+            _ => {}
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// How many agent-looking markdown files lie below `top`, agent folder or
+/// not: tells "nothing here" from "here, but not where agentc looks".
+pub fn markdown_files_below(top: &Path) -> usize {
+    walk(top, top, md_file).0.len()
 }
 
 /// The dialect of a single file given on the command line, by location.

@@ -1,0 +1,198 @@
+//! What a newcomer meets first, run through the real binary: a dialect
+//! folder given directly, a path where nothing is found, `init` then `add`,
+//! `new` with a mistyped provider, and the help that points at the cause.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use assert_cmd::Command;
+use support::TempProject;
+
+fn agentc(p: &TempProject) -> Command {
+    let mut c = Command::cargo_bin("agentc").unwrap();
+    c.current_dir(p.root())
+        .env_clear()
+        .env("AGENTC_USER_DIR", p.user())
+        .env("NO_COLOR", "1")
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+/// Runs agentc and returns (exit code, stdout, stderr).
+fn run(p: &TempProject, args: &[&str]) -> (i32, String, String) {
+    let out = agentc(p).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const CLAUDE: &str =
+    "---\nname: review\ndescription: Reviews code.\ntools: Read, Grepp\n---\nBody.\n";
+const OPENCODE: &str = "---\ndescription: Builds.\nmode: subagent\ncolour: red\n---\nBody.\n";
+const COPILOT: &str = "---\ndescription: Docs.\nmodle: GPT-5\n---\nBody.\n";
+
+#[test]
+fn a_dialect_folder_given_directly_is_read_in_its_dialect() {
+    let p = TempProject::with(&[
+        (".claude/agents/review.md", CLAUDE),
+        (".opencode/agent/build.md", OPENCODE),
+        (".opencode/agents/ship.md", OPENCODE),
+        (".github/agents/docs.agent.md", COPILOT),
+        (".github/agents/notes.md", "not an agent\n"),
+        (
+            ".agents/review/code.md",
+            "---\ndescription: x\nmodel: inherit\ntools: [gerp]\n---\nB\n",
+        ),
+    ]);
+    let claude = ".claude/agents/review.md:4:14: warning[unknown-tool] unknown tool `Grepp`\n";
+    let build = ".opencode/agent/build.md:4:1: warning[unknown-field] unknown field `colour` in an OpenCode agent file\n";
+    let ship = ".opencode/agents/ship.md:4:1: warning[unknown-field] unknown field `colour` in an OpenCode agent file\n";
+    let copilot = ".github/agents/docs.agent.md:3:1: warning[unknown-field] unknown field `modle` in a GitHub Copilot agent file\n";
+    let agentc_own = ".agents/review/code.md:4:9: warning[unknown-tool] unknown tool `gerp`\n";
+    for (path, want) in [
+        (".claude/agents", claude.to_string()),
+        (".claude", claude.to_string()),
+        (".opencode/agent", build.to_string()),
+        (".opencode", format!("{build}{ship}")),
+        (".github/agents", copilot.to_string()),
+        (".github", copilot.to_string()),
+        (".agents", agentc_own.to_string()),
+        (".agents/review", agentc_own.to_string()),
+    ] {
+        let (code, stdout, stderr) = run(&p, &["check", "--format", "short", path]);
+        assert_eq!(
+            (code, stdout.as_str(), stderr.as_str()),
+            (0, want.as_str(), ""),
+            "{path}"
+        );
+    }
+    // The human summary counts the files of the folder given.
+    let (code, stdout, _) = run(&p, &["check", "--format", "json", ".claude/agents"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"agents": 1, "errors": 0, "files": 1, "warnings": 1})
+    );
+}
+
+#[test]
+fn harness_user_folders_are_read_in_their_dialect() {
+    let p = TempProject::with(&[
+        ("home/.config/opencode/agent/build.md", OPENCODE),
+        ("home/.copilot/agents/docs.agent.md", COPILOT),
+        ("home/.claude/agents/review.md", CLAUDE),
+        (
+            "user/agents/mine.md",
+            "---\ndescription: Mine.\nmodel: inherit\ncolour: red\n---\nB\n",
+        ),
+        (
+            "user/agentc.toml",
+            "[lint]\nrules = { unknown-field = \"error\" }\n",
+        ),
+    ]);
+    let (code, stdout, _) = run(
+        &p,
+        &["check", "--format", "short", "home/.config/opencode/agent"],
+    );
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "home/.config/opencode/agent/build.md:4:1: warning[unknown-field] unknown field `colour` in an OpenCode agent file\n"
+        )
+    );
+    let (code, stdout, _) = run(&p, &["check", "--format", "short", "home/.copilot/agents"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "home/.copilot/agents/docs.agent.md:3:1: warning[unknown-field] unknown field `modle` in a GitHub Copilot agent file\n"
+        )
+    );
+    let (code, stdout, _) = run(&p, &["check", "--format", "short", "home/.claude/agents"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "home/.claude/agents/review.md:4:14: warning[unknown-tool] unknown tool `Grepp`\n"
+        )
+    );
+    // agentc's own user scope, with its own config.
+    let user = p.user().join("agents");
+    let (code, stdout, _) = run(&p, &["check", "--format", "short", user.to_str().unwrap()]);
+    let want = format!(
+        "{}/agents/mine.md:4:1: error[unknown-field] unknown field `colour` in an agentc agent file\n",
+        p.user().display()
+    );
+    assert_eq!((code, stdout.as_str()), (1, want.as_str()));
+}
+
+#[test]
+fn a_folder_where_nothing_is_found_is_an_error_that_says_so() {
+    let p = TempProject::with(&[
+        ("notes/a.md", "# a\n"),
+        ("notes/sub/b.md", "# b\n"),
+        ("one/a.md", "# a\n"),
+        (
+            ".agents/skills/pdf/SKILL.md",
+            "---\nname: pdf\ndescription: x\n---\nB\n",
+        ),
+        (
+            "config-only/.agents/agentc.toml",
+            "[defaults]\nmodel = \"inherit\"\n",
+        ),
+    ]);
+    std::fs::create_dir_all(p.root().join("empty")).unwrap();
+    let (code, stdout, stderr) = run(&p, &["check", "empty"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "agentc: error: no agent files found in `empty`\n  help: agentc reads `.agents/` and the agent folders of other harnesses (`.claude/agents/`, `.opencode/agent/`, `.github/agents/`, ...) below a folder\n"
+        )
+    );
+    let (code, stdout, stderr) = run(&p, &["check", "notes"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "agentc: error: no agent files found in `notes`\n  help: 2 markdown files below it are in no agent folder; to read them as agent files, add `--dialect agentc|claude|opencode|copilot`\n"
+        )
+    );
+    let (code, _, stderr) = run(&p, &["check", "one"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("\n  help: 1 markdown file below it is in no agent folder; to read it as agent files, add `--dialect "), "{stderr}");
+    let (code, _, stderr) = run(&p, &["check", "--dialect", "claude", "empty"]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "agentc: error: no agent files found in `empty`: no `*.md` file below it to read as claude files\n"
+        )
+    );
+    // Agent Skills are not agents: a skills folder holds none.
+    let (code, _, stderr) = run(&p, &["check", ".agents/skills"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("agentc: error: no agent files found in `.agents/skills`\n"),
+        "{stderr}"
+    );
+    // A project with only a config is something to check.
+    let (code, stdout, _) = run(&p, &["check", "config-only"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "All checks passed: 0 files checked, 0 agents compiled.\n"
+        )
+    );
+    // With --dialect, loose files are read.
+    let (code, _, _) = run(&p, &["check", "--dialect", "claude", "notes"]);
+    assert_eq!(code, 1);
+}
