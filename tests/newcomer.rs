@@ -196,3 +196,125 @@ fn a_folder_where_nothing_is_found_is_an_error_that_says_so() {
     let (code, _, _) = run(&p, &["check", "--dialect", "claude", "notes"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn the_readme_init_then_add_works() {
+    let p = TempProject::new();
+    let (code, _, stderr) = run(&p, &["init"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (code, stdout, stderr) = run(&p, &["add", "planner"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            0,
+            "`.agents/planner.md` is already there; nothing to do\n",
+            ""
+        )
+    );
+    // An edited copy is kept; the others of the same call are added.
+    p.write(
+        ".agents/review.md",
+        "---\ndescription: Mine.\nmodel: inherit\n---\nB\n",
+    );
+    std::fs::remove_file(p.root().join(".agents/explore.md")).unwrap();
+    let (code, stdout, stderr) = run(&p, &["add", "review", "explore"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            0,
+            "`.agents/review.md` is already there and differs from the catalogue's `review`; left as it is\nCreated .agents/explore.md\n",
+            ""
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.root().join(".agents/review.md")).unwrap(),
+        "---\ndescription: Mine.\nmodel: inherit\n---\nB\n"
+    );
+}
+
+#[test]
+fn new_and_add_share_names_and_role_names_still_lead_there() {
+    let p = TempProject::new();
+    // `new` takes the catalogue's names, and the role names as aliases.
+    for (i, t) in [
+        "explore",
+        "explorer",
+        "format",
+        "formatter",
+        "review",
+        "reviewer",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("a{i}");
+        let (code, stdout, stderr) = run(&p, &["new", &name, "--template", t]);
+        assert_eq!(
+            (code, stdout, stderr),
+            (0, format!("Created .agents/{name}.md\n"), String::new()),
+            "{t}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(p.root().join(".agents/a0.md")).unwrap(),
+        std::fs::read_to_string(p.root().join(".agents/a1.md"))
+            .unwrap()
+            .replace("name: a1", "name: a0")
+    );
+    // `add` names files after the agent: a role name is an error with the
+    // name it stands for.
+    let (code, stdout, stderr) = run(&p, &["add", "reviewer"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "agentc: error: no agent `reviewer` in the catalogue; did you mean `review`? the catalogue has: explore, format, general, planner, review\n"
+        )
+    );
+    let (code, _, stderr) = run(&p, &["new", "b", "--template", "formater"]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "agentc: error: no template `formater`; did you mean `format`? the templates are: explore, format, general, planner, review\n"
+        )
+    );
+}
+
+#[test]
+fn new_validates_before_writing() {
+    let p = TempProject::with(&[(
+        ".agents/agentc.toml",
+        "[models]\nfast = \"lm-studio/qwen-2.5-7b\"\n",
+    )]);
+    let (code, stdout, stderr) = run(&p, &["new", "y", "--provider", "lm-studoi"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "agentc: error: unknown-provider: unknown provider `lm-studoi` (--provider)\n  help: did you mean `lm-studio`?\nnothing was written to `.agents/y.md`\n"
+        )
+    );
+    let (code, _, stderr) = run(&p, &["new", "y", "--provider", "lm-studio"]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "agentc: error: missing-model: `provider: lm-studio` is set without a model, and `lm-studio` has no `default_model` (--provider)\n  help: add `--model MODEL`\nnothing was written to `.agents/y.md`\n"
+        )
+    );
+    let (code, _, stderr) = run(&p, &["new", "y", "--model", "lm-studoi/qwen"]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "agentc: error: unknown-provider: unknown provider `lm-studoi` in `lm-studoi/qwen` (--model)\n  help: did you mean `lm-studio`?\nnothing was written to `.agents/y.md`\n"
+        )
+    );
+    assert!(!p.root().join(".agents/y.md").exists());
+    // The project's aliases count.
+    let (code, stdout, _) = run(&p, &["new", "y", "--model", "fast"]);
+    assert_eq!((code, stdout.as_str()), (0, "Created .agents/y.md\n"));
+}
