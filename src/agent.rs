@@ -71,6 +71,9 @@ pub struct AgentDef {
     pub fence: Span,
     /// Agents a Copilot `handoffs` entry names (its `agent` values).
     pub handoffs: Vec<Sp<String>>,
+    /// The `name` of a dialect where it is a display name, not the id
+    /// (Copilot): handoffs may name an agent by it.
+    pub display_name: Option<String>,
 }
 
 impl AgentDef {
@@ -210,6 +213,7 @@ impl Cx<'_> {
             prompt_sha256: std::sync::OnceLock::new(),
             fence,
             handoffs: Vec::new(),
+            display_name: None,
         };
         // Sets, so that checking many keys is linear in their number.
         let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());
@@ -571,7 +575,9 @@ impl Cx<'_> {
             return;
         };
         if !self.dialect.name_is_id() {
-            return; // a display name; the id is the file stem
+            // A display name; the id is the file stem.
+            def.display_name = Some(name.value);
+            return;
         }
         let valid = match self.dialect {
             Dialect::Claude => is_claude_name(&name.value),
