@@ -128,6 +128,35 @@ impl Cx<'_> {
         Span::new(self.file, r.start, r.end)
     }
 
+    /// A YAML error after a `[` or `{` that was never closed: the help and
+    /// a label name the bracket, where the mistake is.
+    fn unclosed_flow_help(&self, d: Diagnostic, yaml_start: usize, at: usize) -> Diagnostic {
+        let Some(yaml) = self.text.get(yaml_start..at.max(yaml_start)) else {
+            return d;
+        };
+        let Some((rel, open)) = crate::syntax::unclosed::unclosed_flow(yaml, yaml.len()) else {
+            return d;
+        };
+        let pos = yaml_start + rel;
+        let line_start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text[..pos].matches('\n').count() + 1;
+        let column = self.text[line_start..pos].chars().count() + 1;
+        let (kind, close) = if open == '[' {
+            ("flow sequence", ']')
+        } else {
+            ("flow mapping", '}')
+        };
+        let help = format!("unclosed {kind} started at {line}:{column}; close it with `{close}`");
+        let help = match &d.help {
+            Some(h) => format!("{h}; {help}"),
+            None => help,
+        };
+        d.with_help(help).with_label(
+            Span::new(self.file, pos, pos + 1),
+            format!("this `{open}` is never closed"),
+        )
+    }
+
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -156,6 +185,7 @@ impl Cx<'_> {
                     let mut d = Diagnostic::at(rule, Span::new(self.file, at, end), e.message);
                     if rule == Rule::YamlSyntax {
                         d = d.with_help_opt(yaml_help(self.text, at));
+                        d = self.unclosed_flow_help(d, fm.yaml.start, at);
                     }
                     self.push(d);
                     return None;

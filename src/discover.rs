@@ -26,7 +26,8 @@ impl Env {
             user_dir: user_dir_from(
                 std::env::var_os("AGENTC_USER_DIR"),
                 std::env::var_os("XDG_CONFIG_HOME"),
-                std::env::var_os("HOME"),
+                // Windows keeps configuration in the roaming AppData folder.
+                std::env::var_os(if cfg!(windows) { "APPDATA" } else { "HOME" }),
             ),
             ollama_host: std::env::var("OLLAMA_HOST").ok(),
             cwd,
@@ -49,6 +50,8 @@ fn user_dir_from(
     let home = non_empty(home)?;
     Some(if cfg!(target_os = "macos") {
         home.join("Library/Application Support/agentc")
+    } else if cfg!(windows) {
+        home.join("agentc")
     } else {
         home.join(".config/agentc")
     })

@@ -318,3 +318,124 @@ fn new_validates_before_writing() {
     let (code, stdout, _) = run(&p, &["new", "y", "--model", "fast"]);
     assert_eq!((code, stdout.as_str()), (0, "Created .agents/y.md\n"));
 }
+
+/// `doctor` on a project whose agents reach Ollama through `OLLAMA_HOST`,
+/// pointed at a port nothing listens on.
+fn doctor_short(p: &TempProject) -> (i32, String) {
+    let port = support::refused_port();
+    let out = agentc(p)
+        .env("OLLAMA_HOST", format!("127.0.0.1:{port}"))
+        .args(["doctor", "--format", "short"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (
+        out.status.code().unwrap(),
+        stdout.replace(&port.to_string(), "PORT"),
+    )
+}
+
+#[test]
+fn doctor_points_an_unreachable_provider_at_the_line_that_routes_there() {
+    let p = TempProject::with(&[
+        (
+            ".agents/local.md",
+            "---\ndescription: Local.\nprovider: ollama\nmodel: qwen2.5-coder:7b\n---\nB\n",
+        ),
+        (
+            ".agents/other.md",
+            "---\ndescription: Other.\nmodel: ollama/qwen2.5-coder:7b\n---\nB\n",
+        ),
+    ]);
+    let (code, out) = doctor_short(&p);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            ".agents/local.md:3:11: warning[provider-unreachable] provider `ollama` at `http://127.0.0.1:PORT/v1` did not answer: connection refused\n"
+        )
+    );
+    // A qualified model names the provider too.
+    std::fs::remove_file(p.root().join(".agents/local.md")).unwrap();
+    let (_, out) = doctor_short(&p);
+    assert!(
+        out.starts_with(".agents/other.md:3:8: warning[provider-unreachable] "),
+        "{out}"
+    );
+    // Routed by the config: its line.
+    std::fs::remove_file(p.root().join(".agents/other.md")).unwrap();
+    p.write(".agents/plain.md", "---\ndescription: Plain.\n---\nB\n");
+    p.write(
+        ".agents/agentc.toml",
+        "[defaults]\nprovider = \"ollama\"\nmodel = \"qwen2.5-coder:7b\"\n",
+    );
+    let (_, out) = doctor_short(&p);
+    assert!(
+        out.starts_with(".agents/agentc.toml:2:12: warning[provider-unreachable] "),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_unclosed_bracket_is_named_where_it_opens() {
+    let p = TempProject::with(&[(
+        ".agents/a.md",
+        "---\ndescription: x\ntools: [read, grep\nmodel: inherit\n---\nB\n",
+    )]);
+    let (code, stdout, _) = run(&p, &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        v["diagnostics"],
+        serde_json::json!([{
+            "code": "yaml-syntax", "severity": "error",
+            "message": "illegal placement of ':' indicator",
+            "path": ".agents/a.md", "line": 4, "column": 6, "end_line": 4, "end_column": 7,
+            "help": "unclosed flow sequence started at 3:8; close it with `]`",
+            "labels": [{"path": ".agents/a.md", "line": 3, "column": 8, "end_line": 3,
+                        "end_column": 9, "message": "this `[` is never closed"}],
+            "fix": null
+        }])
+    );
+    // A flow mapping, after a multi-byte character: columns count characters.
+    p.write(
+        ".agents/a.md",
+        "---\ndescription: é\nx-é: {a: 1\nmodel: inherit\n---\nB\n",
+    );
+    let (_, stdout, _) = run(&p, &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        v["diagnostics"][0]["help"],
+        "unclosed flow mapping started at 3:6; close it with `}`"
+    );
+    assert_eq!(v["diagnostics"][0]["labels"][0]["column"], 6);
+    // Brackets inside a plain value are text, not a flow collection.
+    p.write(
+        ".agents/a.md",
+        "---\ndescription: see [docs\nmodel: inherit\n  bad: x\n---\nB\n",
+    );
+    let (_, stdout, _) = run(&p, &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "yaml-syntax");
+    assert_eq!(v["diagnostics"][0]["labels"], serde_json::json!([]));
+}
+
+#[test]
+fn the_plan_table_says_parent_for_a_provider_left_to_the_parent() {
+    let p = TempProject::with(&[
+        (".agents/a.md", "---\ndescription: x\nmodel: qwen\n---\nB\n"),
+        (".agents/b.md", "---\ndescription: x\n---\nB\n"),
+    ]);
+    let (code, stdout, _) = run(&p, &["plan", "--no-user"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "AGENT  ROLE  PROVIDER  MODEL     CHOSEN BY       FALLBACKS  TOOLS\n\
+             a      -     (parent)  qwen      parent + agent  -          (parent)\n\
+             b      -     (parent)  (parent)  inherit         -          (parent)\n\
+             \n\
+             2 agents planned from 2 files; 0 errors, 0 warnings.\n"
+        )
+    );
+}

@@ -4,4 +4,5 @@
 
 pub mod emit;
 pub mod toml;
+pub mod unclosed;
 pub mod yaml;
