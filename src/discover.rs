@@ -158,6 +158,22 @@ pub fn is_agent_file_name(name: &str) -> bool {
         && !name.eq_ignore_ascii_case("skill.md")
 }
 
+/// Whether a file in agentc's own folders is a document by convention, not
+/// an agent: an upper-case stem (`PROJECT.md`, `AGENTS.md`, `CHANGELOG.md`)
+/// as README.md is. Agent names are lower-case, and other tools keep such
+/// notes in the shared `.agents/` folder.
+fn is_upper_case_doc(path: &Path) -> bool {
+    let Some(stem) = path.file_stem().map(|s| s.to_string_lossy()) else {
+        return false;
+    };
+    stem.bytes().any(|b| b.is_ascii_uppercase()) && !stem.chars().any(char::is_lowercase)
+}
+
+/// An agent file of agentc's own dialect.
+fn agentc_file(path: &Path) -> bool {
+    md_file(path) && !is_upper_case_doc(path)
+}
+
 /// The folder of `.agents/` that holds Agent Skills (Codex and other
 /// harnesses read `.agents/skills/*/SKILL.md`): not agent definitions.
 pub const SKILLS_DIR: &str = "skills";
@@ -337,7 +353,9 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
     }
     if agents_dir.is_dir() {
         let skills = agents_dir.join(SKILLS_DIR);
-        let (paths, escapes) = walk(&agents_dir, root, |p| md_file(p) && !p.starts_with(&skills));
+        let (paths, escapes) = walk(&agents_dir, root, |p| {
+            agentc_file(p) && !p.starts_with(&skills)
+        });
         files.escapes.extend(escapes);
         files.agents.extend(paths.into_iter().map(|path| AgentFile {
             stem: stem_of(&path, Dialect::Agentc),
@@ -391,7 +409,7 @@ pub fn discover_user(user_dir: &Path) -> ProjectFiles {
     files.set_config(user_dir.join(CONFIG_FILE));
     let dir = user_dir.join("agents");
     if dir.is_dir() {
-        let (paths, escapes) = walk(&dir, user_dir, md_file);
+        let (paths, escapes) = walk(&dir, user_dir, agentc_file);
         files.escapes = escapes;
         files.agents = paths
             .into_iter()
@@ -428,6 +446,7 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
         let next = dirs.get(i + 1).map(String::as_str);
         match (d, next) {
             (".agents", Some(SKILLS_DIR)) => return None,
+            (".agents", _) if is_upper_case_doc(path) => return None,
             (".agents", _) => return Some((root_at(i), Dialect::Agentc, Origin::Agents)),
             (".claude", Some("agents")) => {
                 return Some((root_at(i), Dialect::Claude, Origin::Claude));

@@ -53,3 +53,33 @@ fn a_copilot_handoff_may_name_an_agent_by_its_display_name() {
         )
     );
 }
+
+/// `.agents/` is a folder other tools write to as well (`PROJECT.md`,
+/// `AGENTS.md` beside `skills/`): upper-case documents there are not
+/// agents, as README.md is not. Claude Code's folders keep reading them
+/// (Claude loads `AGENT.md` in a subfolder).
+#[test]
+fn upper_case_documents_in_dot_agents_are_not_agents() {
+    let p = TempProject::with(&[
+        (
+            ".agents/PROJECT.md",
+            "# The project\n\nNotes for every tool.\n",
+        ),
+        (".agents/sub/AGENTS.md", "# Agents\n"),
+        (".agents/CODE_OF_CONDUCT.md", "# Be kind\n"),
+        (
+            ".agents/review.md",
+            "---\ndescription: Reviews.\nmodel: inherit\n---\nB\n",
+        ),
+        (".agents/Mixed.md", "no frontmatter\n"),
+        ("user/agents/NOTES.md", "# mine\n"),
+        (
+            ".claude/agents/checker/AGENT.md",
+            "---\nname: checker\ndescription: Checks.\ncolour: red\n---\nB\n",
+        ),
+    ]);
+    let want = ".agents/Mixed.md:1:1: error[missing-frontmatter] the file does not begin with a `---` frontmatter fence\n\
+                .claude/agents/checker/AGENT.md:4:1: warning[unknown-field] unknown field `colour` in a Claude Code agent file\n";
+    assert_eq!(check_short(&p, &[]), (1, want.to_string()));
+    assert_eq!(check_short(&p, &["."]), (1, want.to_string()));
+}
