@@ -192,6 +192,19 @@ fn a_folder_where_nothing_is_found_is_an_error_that_says_so() {
             "All checks passed: 0 files checked, 0 agents compiled.\n"
         )
     );
+    // Agents kept in OpenCode's config file are not read: the note says so.
+    p.write(
+        "oc/opencode.json",
+        "{\"agent\": {\"review\": {\"mode\": \"subagent\"}}}\n",
+    );
+    let (code, _, stderr) = run(&p, &["check", "oc"]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "agentc: error: no agent files found in `oc`\n  help: agentc reads `.agents/` and the agent folders of other harnesses (`.claude/agents/`, `.opencode/agent/`, `.github/agents/`, ...) below a folder\n  note: agents defined in `opencode.json` are not read; agentc reads OpenCode agents from `.opencode/agent/*.md`\n"
+        )
+    );
     // With --dialect, loose files are read.
     let (code, _, _) = run(&p, &["check", "--dialect", "claude", "notes"]);
     assert_eq!(code, 1);

@@ -367,7 +367,20 @@ fn nothing_found(
     } else {
         "agentc reads `.agents/` and the agent folders of other harnesses (`.claude/agents/`, `.opencode/agent/`, `.github/agents/`, ...) below a folder".to_string()
     };
-    CliError::Usage(format!("no agent files found in `{shown}`\n  help: {help}"))
+    // OpenCode can also define agents inside its config file, which agentc
+    // does not read: say so rather than let the folder look empty.
+    let config = ["opencode.json", "opencode.jsonc"]
+        .iter()
+        .find(|f| full.join(f).is_file())
+        .map(|f| {
+            format!(
+                "\n  note: agents defined in `{f}` are not read; agentc reads OpenCode agents from `.opencode/agent/*.md`"
+            )
+        })
+        .unwrap_or_default();
+    CliError::Usage(format!(
+        "no agent files found in `{shown}`\n  help: {help}{config}"
+    ))
 }
 
 fn io_kind(e: &std::io::Error) -> String {
