@@ -205,6 +205,17 @@ fn a_folder_where_nothing_is_found_is_an_error_that_says_so() {
             "agentc: error: no agent files found in `oc`\n  help: agentc reads `.agents/` and the agent folders of other harnesses (`.claude/agents/`, `.opencode/agent/`, `.github/agents/`, ...) below a folder\n  note: agents defined in `opencode.json` are not read; agentc reads OpenCode agents from `.opencode/agent/*.md`\n"
         )
     );
+    // With no path, an empty project is clean, with a note on stderr.
+    let empty = TempProject::new();
+    let (code, stdout, stderr) = run(&empty, &["check"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            0,
+            "All checks passed: 0 files checked, 0 agents compiled.\n",
+            "note: no agent files found here; agentc reads `.agents/` (and `.claude/agents/`, `.opencode/agent/`, `.github/agents/`) from the project root and your user scope; `agentc init` starts one\n"
+        )
+    );
     // With --dialect, loose files are read.
     let (code, _, _) = run(&p, &["check", "--dialect", "claude", "notes"]);
     assert_eq!(code, 1);

@@ -59,6 +59,13 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     };
     super::print(&out)?;
     let s = report.summary;
+    if args.paths.is_empty() && s.files == 0 && !cli.quiet {
+        // A first run in a project with no agents yet: not a failure, but
+        // worth a word on where agentc looked.
+        super::eprint(
+            "note: no agent files found here; agentc reads `.agents/` (and `.claude/agents/`, `.opencode/agent/`, `.github/agents/`) from the project root and your user scope; `agentc init` starts one\n",
+        );
+    }
     std::mem::forget(report);
     std::mem::forget(sources);
     Ok(if s.errors > 0 || (deny_warnings && s.warnings > 0) {
