@@ -3,6 +3,7 @@
 //! that the rest of agentc never depends on a parser's API.
 
 pub mod emit;
+pub mod json;
 pub mod toml;
 pub mod unclosed;
 pub mod yaml;

@@ -1,6 +1,12 @@
 //! One agent file → [`AgentDef`]: splitting, YAML, and the checks that need
 //! nothing but the file itself (schema, types, ranges, names, secrets).
 //! Checks that need the config or other files run later, in `project`.
+//!
+//! [`analyze`] splits and parses the file and walks its keys once; the
+//! checks are grouped by family, one file each: [`frontmatter`] (fences,
+//! YAML), [`fields`] (keys, types, ranges), [`names`], [`tools`],
+//! [`routing`] (model, fallback, requires) and [`credentials`]. The codes,
+//! severities and docs are registered in [`crate::rules`].
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span, suggest};
 use crate::dialect::Dialect;
@@ -11,6 +17,13 @@ use crate::syntax::yaml::{self, YNode, YValue, YamlErrorKind, YamlLimits};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
+
+mod credentials;
+mod fields;
+mod frontmatter;
+mod names;
+mod routing;
+mod tools;
 
 pub use crate::diagnostic::Sp;
 
@@ -91,7 +104,7 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub const CAPABILITIES: &[&str] = &["vision", "tools", "reasoning", "json"];
+pub use crate::dialect::CAPABILITIES;
 pub const EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
 
 /// Analyses one agent file's text. `stem` is the file name without `.md`
@@ -128,6 +141,10 @@ impl Cx<'_> {
         Span::new(self.file, r.start, r.end)
     }
 
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
     /// A YAML error after a `[` or `{` that was never closed: the help and
     /// a label name the bracket, where the mistake is.
     fn unclosed_flow_help(&self, d: Diagnostic, yaml_start: usize, at: usize) -> Diagnostic {
@@ -157,10 +174,7 @@ impl Cx<'_> {
         )
     }
 
-    fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
-    }
-
+    // Long: split, parse, then one pass over the keys; the per-key checks are the methods below.
     fn run(&mut self, stem: &str, limits: YamlLimits) -> Option<AgentDef> {
         let fm = match split::split(self.text) {
             Ok(fm) => fm,
@@ -267,7 +281,7 @@ impl Cx<'_> {
             }
             if k.starts_with("x-") {
                 let mut v = value.to_json();
-                crate::plan::sort_keys(&mut v);
+                crate::syntax::json::sort_keys(&mut v);
                 def.extensions.insert(k.clone(), v);
                 continue;
             }
@@ -351,650 +365,6 @@ impl Cx<'_> {
             );
         }
         Some(def)
-    }
-
-    fn split_error(&mut self, e: SplitError) {
-        match e {
-            SplitError::Missing { fence_later } => {
-                let first = first_line(self.text);
-                let mut d = Diagnostic::at(
-                    Rule::MissingFrontmatter,
-                    self.span(&first),
-                    "the file does not begin with a `---` frontmatter fence",
-                );
-                match fence_later {
-                    Some(l) => {
-                        let (line, _) = line_of(self.text, l.start);
-                        d = d
-                            .with_label(self.span(&l), "this fence must be the first line")
-                            .with_help(format!(
-                                "move the frontmatter to line 1: the `---` on line {line} must start the file, with nothing before it"
-                            ));
-                    }
-                    None if self.text[first.end..].starts_with('\r') && !self.text[first.end..].starts_with("\r\n") => {
-                        d = d.with_help(
-                            "the file separates lines with a lone carriage return (CR); save it with LF or CRLF line endings",
-                        )
-                    }
-                    None => {
-                        d = d.with_help(
-                            "start the file with `---`, the agent's YAML keys, and `---`",
-                        )
-                    }
-                }
-                self.push(d);
-            }
-            SplitError::Unterminated { open, near_miss } => {
-                let mut d = Diagnostic::at(
-                    Rule::UnterminatedFrontmatter,
-                    self.span(&open),
-                    "the frontmatter is never closed",
-                );
-                match near_miss {
-                    Some(l) => {
-                        let found = &self.text[l.clone()];
-                        let (line, _) = line_of(self.text, l.start);
-                        let what = describe_fence(found);
-                        d = d
-                            .with_label(self.span(&l), format!("{what}, not `---`"))
-                            .with_help(format!(
-                                "line {line} looks like the closing fence but is {what}; make it exactly `---`"
-                            ))
-                            .with_fix(Fix {
-                                message: "make the closing fence exactly `---`".into(),
-                                edits: vec![Edit {
-                                    span: self.span(&l),
-                                    replacement: "---".into(),
-                                }],
-                            });
-                    }
-                    None => d = d.with_help("add a line `---` after the last frontmatter key"),
-                }
-                self.push(d);
-            }
-        }
-    }
-
-    /// One-line plain values containing `: ` (as Claude's `/agents` writes
-    /// descriptions) are not YAML. Each such line is replaced by a quoted
-    /// placeholder of the same byte length, so every span stays exact, and the
-    /// original text is put back after parsing.
-    fn recover_unquoted(
-        &mut self,
-        yaml_range: &Range<usize>,
-        limits: YamlLimits,
-        error: &yaml::YamlError,
-    ) -> Option<yaml::Parsed> {
-        if error.kind != YamlErrorKind::Syntax {
-            return None;
-        }
-        let text = &self.text[yaml_range.clone()];
-        let candidates = unquoted_colon_values(text);
-        if candidates.is_empty() {
-            return None;
-        }
-        let mut patched = text.to_string();
-        for c in &candidates {
-            let n = c.value.len();
-            let placeholder = format!("\"{}\"", "x".repeat(n - 2));
-            patched.replace_range(c.value.clone(), &placeholder);
-        }
-        let mut parsed = yaml::parse(&patched, yaml_range.start, limits).ok()?;
-        let abs = |r: &Range<usize>| r.start + yaml_range.start..r.end + yaml_range.start;
-        if let YValue::Map(entries) = &mut parsed.root.value {
-            for (_, v) in entries.iter_mut() {
-                if let Some(c) = candidates.iter().find(|c| abs(&c.value) == v.span) {
-                    v.value = YValue::Str(text[c.value.clone()].to_string());
-                }
-            }
-        }
-        for c in &candidates {
-            let value = &text[c.value.clone()];
-            let colon = abs(&c.colon);
-            let fix = Fix {
-                message: "quote the value".into(),
-                edits: vec![Edit {
-                    span: self.span(&abs(&c.value)),
-                    replacement: double_quote(value),
-                }],
-            };
-            let help = format!(
-                "quote the value: `{}: {}`",
-                &text[c.key.clone()],
-                truncate(&double_quote(value), 60)
-            );
-            let d = if self.dialect == Dialect::Claude {
-                Diagnostic::at(
-                    Rule::UnquotedColon,
-                    self.span(&colon),
-                    "unquoted `: ` inside a plain value; strict YAML parsers reject this line",
-                )
-            } else {
-                Diagnostic::at(
-                    Rule::YamlSyntax,
-                    self.span(&colon),
-                    "mapping values are not allowed in this context: the value contains `: ` and is not quoted",
-                )
-            };
-            self.push(d.with_help(help).with_fix(fix));
-        }
-        Some(parsed)
-    }
-
-    fn scan_secrets(&mut self, key: Option<&str>, value: &YNode) {
-        match &value.value {
-            YValue::Str(s) => {
-                if let Some(message) = secrets::check(key, s) {
-                    self.push(
-                        Diagnostic::at(Rule::SecretInDefinition, self.span(&value.span), message)
-                            .with_help(secrets::HELP),
-                    );
-                }
-            }
-            YValue::Seq(items) => {
-                for i in items {
-                    self.scan_secrets(key, i);
-                }
-            }
-            YValue::Map(entries) => {
-                for (k, v) in entries {
-                    self.scan_secrets(k.key_text().as_deref(), v);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn unknown_key(&mut self, k: &str, key: &YNode, value: &YNode, present: &HashSet<String>) {
-        let owners = self.dialect.owners_of(k);
-        let span = self.span(&key.span);
-        if owners.is_empty() {
-            let help = suggest(k, self.dialect.fields().iter().copied()).or_else(|| {
-                (self.dialect == Dialect::Agentc).then(|| {
-                    format!(
-                        "extension keys start with `x-`: `x-{k}` is passed to the plan untouched"
-                    )
-                })
-            });
-            // A misspelling with exactly one close key, not already set, is
-            // renamed by `--fix`. A singular and its plural often mean
-            // different things (Copilot's `agent: agent` is not a list of
-            // `agents`): such a rename is offered only for a list value,
-            // which is what a plural key holds.
-            let close = crate::diagnostic::close_matches(k, self.dialect.fields().iter().copied());
-            let value = Some(&value.value);
-            let number_only =
-                |only: &str| only.strip_suffix('s') == Some(k) || k.strip_suffix('s') == Some(only);
-            let fix = match close.as_slice() {
-                [only]
-                    if !present.contains(*only)
-                        && (!number_only(only)
-                            || matches!(value, Some(crate::syntax::yaml::YValue::Seq(_)))) =>
-                {
-                    Some(Fix {
-                        message: format!("rename `{k}` to `{only}`"),
-                        edits: vec![Edit {
-                            span,
-                            replacement: (*only).to_string(),
-                        }],
-                    })
-                }
-                _ => None,
-            };
-            let mut d = Diagnostic::at(
-                Rule::UnknownField,
-                span,
-                format!(
-                    "unknown field `{k}` in {} agent file",
-                    article(self.dialect)
-                ),
-            )
-            .with_help_opt(help);
-            d.fix = fix;
-            self.push(d);
-        } else {
-            let names: Vec<&str> = owners.iter().map(|d| d.harness()).collect();
-            self.push(
-                Diagnostic::at(
-                    Rule::ForeignField,
-                    span,
-                    format!(
-                        "`{k}` is {} field; {} does not read it",
-                        a_or_an(&names.join(" and ")),
-                        self.dialect.harness()
-                    ),
-                )
-                // A field of another harness is not a misspelling of one of
-                // this harness's fields (`mode` is not a typo of `model`).
-                .with_help(format!(
-                    "remove it, or keep it if the file is also read by {}",
-                    names.join(" or ")
-                )),
-            );
-        }
-    }
-
-    fn invalid_type(&mut self, key: &str, value: &YNode, expected: &str) {
-        self.push(Diagnostic::at(
-            Rule::InvalidType,
-            self.span(&value.span),
-            format!("`{key}` must be {expected}, found {}", value.type_name()),
-        ));
-    }
-
-    fn string(&mut self, key: &str, value: &YNode) -> Option<Sp<String>> {
-        match &value.value {
-            YValue::Str(s) if s.trim().is_empty() => {
-                self.push(Diagnostic::at(
-                    Rule::InvalidValue,
-                    self.span(&value.span),
-                    format!("`{key}` is empty"),
-                ));
-                None
-            }
-            YValue::Str(s) => Some(Sp::new(s.trim().to_string(), self.span(&value.span))),
-            _ => {
-                self.invalid_type(key, value, "a string");
-                None
-            }
-        }
-    }
-
-    fn name(&mut self, def: &mut AgentDef, stem: &str, value: &YNode) {
-        let Some(name) = self.string("name", value) else {
-            return;
-        };
-        if !self.dialect.name_is_id() {
-            // A display name; the id is the file stem.
-            def.display_name = Some(name.value);
-            return;
-        }
-        let valid = match self.dialect {
-            Dialect::Claude => is_claude_name(&name.value),
-            _ => is_agent_name(&name.value),
-        };
-        if !valid {
-            let (rule_text, severity) = match self.dialect {
-                Dialect::Claude => (
-                    "Claude Code names are lower-case letters, digits and hyphens",
-                    Severity::Warning,
-                ),
-                _ => ("names match `^[a-z0-9][a-z0-9._-]{0,63}$`", Severity::Error),
-            };
-            let slug = slugify(&name.value);
-            self.push(
-                Diagnostic::at(
-                    Rule::InvalidName,
-                    name.span,
-                    format!("`{}` is not a valid agent name: {rule_text}", name.value),
-                )
-                .with_severity(severity)
-                .with_help_opt((!slug.is_empty()).then(|| format!("use `name: {slug}`"))),
-            );
-        } else if name.value != stem && self.dialect != Dialect::Claude {
-            // Claude Code opens an agent by its `name`; the file name does not
-            // matter there (plugins prefix names, files keep short ones).
-            self.push(
-                Diagnostic::at(
-                    Rule::NameMismatch,
-                    name.span,
-                    format!(
-                        "name `{}` differs from the file name `{stem}`; the agent is opened as `{}`",
-                        name.value, name.value
-                    ),
-                )
-                .with_help(format!(
-                    "rename the file to `{}.md`, or set `name: {stem}`",
-                    name.value
-                )),
-            );
-        }
-        def.name = name.value;
-        def.name_span = name.span;
-    }
-
-    fn description(&mut self, value: &YNode) -> Option<String> {
-        match &value.value {
-            YValue::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            YValue::Str(_) | YValue::Null => {
-                self.push(
-                    Diagnostic::at(
-                        Rule::MissingField,
-                        self.span(&value.span),
-                        "`description` is empty",
-                    )
-                    .with_help("say when to use this agent; the parent agent reads it to choose"),
-                );
-                None
-            }
-            _ => {
-                self.invalid_type("description", value, "a string");
-                None
-            }
-        }
-    }
-
-    fn model(&mut self, def: &mut AgentDef, value: &YNode) {
-        match (&value.value, self.dialect) {
-            (YValue::Seq(items), Dialect::Copilot) => {
-                let mut models = self.string_list("model", items);
-                if !models.is_empty() {
-                    def.model = Some(models.remove(0));
-                    if !models.is_empty() {
-                        def.fallback = Some((models, self.span(&value.span)));
-                    }
-                }
-            }
-            _ => def.model = self.string("model", value),
-        }
-    }
-
-    fn string_list(&mut self, key: &str, items: &[YNode]) -> Vec<Sp<String>> {
-        items.iter().filter_map(|i| self.string(key, i)).collect()
-    }
-
-    fn fallback(&mut self, value: &YNode) -> Option<(Vec<Sp<String>>, Span)> {
-        let span = self.span(&value.span);
-        match &value.value {
-            YValue::Str(_) => self.string("fallback", value).map(|s| (vec![s], span)),
-            YValue::Seq(items) => Some((self.string_list("fallback", items), span)),
-            _ => {
-                self.invalid_type("fallback", value, "a model reference or a list of them");
-                None
-            }
-        }
-    }
-
-    fn tools(&mut self, value: &YNode) -> ToolsDecl {
-        let span = self.span(&value.span);
-        match (&value.value, self.dialect) {
-            (YValue::Str(s), _) if s.trim() == "*" => ToolsDecl::All(span),
-            (YValue::Seq(items), _) => ToolsDecl::List(self.string_list("tools", items)),
-            (YValue::Str(s), Dialect::Claude | Dialect::Copilot) => {
-                ToolsDecl::List(self.comma_list(s, value))
-            }
-            (YValue::Null, _) => ToolsDecl::List(Vec::new()),
-            (YValue::Str(s), Dialect::Agentc) => {
-                // Claude's comma string in an agentc file: `Read, Grep` →
-                // `[read, grep]` when every name has an agentc equivalent.
-                let mut d = Diagnostic::at(
-                    Rule::InvalidType,
-                    span,
-                    "`tools` must be a list of tool names or \"*\", found a string",
-                );
-                match agentc_tool_list(s) {
-                    Some(list) => {
-                        let written = crate::syntax::emit::flow_list(&list);
-                        d = d
-                            .with_help(format!("write a list: `tools: {written}`"))
-                            .with_fix(Fix {
-                                message: "write the tools as a list".into(),
-                                edits: vec![Edit {
-                                    span,
-                                    replacement: written,
-                                }],
-                            });
-                    }
-                    None => d = d.with_help("write a list, such as `tools: [read, grep]`"),
-                }
-                self.push(d);
-                ToolsDecl::Inherit
-            }
-            _ => {
-                let expected = match self.dialect {
-                    Dialect::Agentc => "a list of tool names or \"*\"",
-                    Dialect::Claude => "a comma-separated string or a list of tool names",
-                    Dialect::Opencode => "a mapping of tool names to true or false",
-                    Dialect::Copilot => "a string or a list of tool names",
-                };
-                self.invalid_type("tools", value, expected);
-                ToolsDecl::Inherit
-            }
-        }
-    }
-
-    /// OpenCode's meaning of a `tools` map and `permission` rules, as
-    /// OpenCode 1.18.33 applies them: each `tools` entry becomes a rule
-    /// (`true` allow, `false` deny; `write`, `patch` and `multiedit` fall
-    /// under `edit`), then the `permission` rules follow, and the last rule
-    /// that matches a tool decides. A map of only `true` entries restricts
-    /// nothing; `{bash: false}` takes away bash alone. The result lists the
-    /// tools the agent keeps (OpenCode's default tools and the ones the
-    /// map switches on), or inherits when nothing is taken away.
-    fn opencode_tools(&mut self, tools: Option<&YNode>, permission: Option<&YNode>) -> ToolsDecl {
-        // (pattern, allowed, entry span): the rules in OpenCode's order.
-        let mut rules: Vec<(String, bool)> = Vec::new();
-        let mut named: Vec<Sp<String>> = Vec::new();
-        let mut at = None;
-        if let Some(value) = tools {
-            at = Some(self.span(&value.span));
-            match &value.value {
-                YValue::Map(entries) => {
-                    for (k, v) in entries {
-                        match (k.key_text(), &v.value) {
-                            (Some(name), YValue::Bool(on)) => {
-                                if *on && !name.contains('*') {
-                                    named.push(Sp::new(name.clone(), self.span(&k.span)));
-                                }
-                                rules.push((
-                                    crate::dialect::opencode_permission_of(&name).to_string(),
-                                    *on,
-                                ));
-                            }
-                            _ => self.invalid_type("tools", v, "`true` or `false`"),
-                        }
-                    }
-                }
-                YValue::Null => {}
-                _ => self.invalid_type("tools", value, "a mapping of tool names to true or false"),
-            }
-        }
-        if let Some(value) = permission {
-            at = at.or(Some(self.span(&value.span)));
-            match &value.value {
-                YValue::Map(entries) => {
-                    for (k, v) in entries {
-                        let Some(name) = k.key_text() else { continue };
-                        let allowed = match &v.value {
-                            YValue::Str(a) => a.trim() != "deny",
-                            // Pattern rules (`bash: {"git *": allow}`): the
-                            // tool stays, with only some uses allowed,
-                            // unless every pattern is denied.
-                            YValue::Map(patterns) => patterns
-                                .iter()
-                                .any(|(_, a)| a.as_str().is_some_and(|a| a.trim() != "deny")),
-                            _ => true,
-                        };
-                        rules.push((name, allowed));
-                    }
-                }
-                // `permission: deny` (a single action) applies to everything.
-                YValue::Str(a) => rules.push(("*".into(), a.trim() != "deny")),
-                _ => {}
-            }
-        }
-        let allowed = |tool: &str| -> Option<bool> {
-            let perm = crate::dialect::opencode_permission_of(tool);
-            rules
-                .iter()
-                .rev()
-                .find(|(p, _)| glob_match(p, perm))
-                .map(|(_, a)| *a)
-        };
-        let defaults = crate::dialect::OPENCODE_DEFAULT_TOOLS;
-        let denies_any = defaults.iter().any(|t| allowed(t) == Some(false));
-        if !denies_any {
-            return ToolsDecl::Inherit;
-        }
-        let span = at.unwrap_or_else(|| Span::new(self.file, 0, 0));
-        let mut out: Vec<Sp<String>> = Vec::new();
-        for t in defaults {
-            if allowed(t) != Some(false) {
-                match named.iter().find(|n| n.value == *t) {
-                    Some(n) => out.push(n.clone()),
-                    None => out.push(Sp::new((*t).to_string(), span)),
-                }
-            }
-        }
-        // Tools beyond the defaults that the map switches on (custom
-        // tools, MCP tools), when no later rule takes them away.
-        for n in &named {
-            if !defaults.contains(&n.value.as_str())
-                && allowed(&n.value) != Some(false)
-                && !out.iter().any(|o| o.value == n.value)
-            {
-                out.push(n.clone());
-            }
-        }
-        ToolsDecl::List(out)
-    }
-
-    /// `Read, Grep` → entries with spans, when the scalar is plain (its
-    /// source text is its value); else one span for the whole value.
-    fn comma_list(&mut self, s: &str, value: &YNode) -> Vec<Sp<String>> {
-        let raw = &self.text[value.span.clone()];
-        let exact = raw == s;
-        let mut out = Vec::new();
-        let mut offset = 0;
-        for part in s.split(',') {
-            let lead = part.len() - part.trim_start().len();
-            let name = part.trim();
-            if !name.is_empty() {
-                let span = if exact {
-                    let start = value.span.start + offset + lead;
-                    Span::new(self.file, start, start + name.len())
-                } else {
-                    self.span(&value.span)
-                };
-                out.push(Sp::new(name.to_string(), span));
-            }
-            offset += part.len() + 1;
-        }
-        out
-    }
-
-    fn requires(&mut self, value: &YNode) -> Vec<Sp<String>> {
-        let items: Vec<Sp<String>> = match &value.value {
-            YValue::Seq(items) => self.string_list("requires", items),
-            YValue::Str(_) => self.string("requires", value).into_iter().collect(),
-            _ => {
-                self.invalid_type("requires", value, "a list of capabilities");
-                return Vec::new();
-            }
-        };
-        let mut out: Vec<Sp<String>> = Vec::new();
-        for item in items {
-            if !CAPABILITIES.contains(&item.value.as_str()) {
-                self.push(
-                    Diagnostic::at(
-                        Rule::InvalidValue,
-                        item.span,
-                        format!(
-                            "unknown capability `{}`; expected one of {}",
-                            item.value,
-                            CAPABILITIES.join(", ")
-                        ),
-                    )
-                    .with_help_opt(suggest(&item.value, CAPABILITIES.iter().copied())),
-                );
-            } else if !out.iter().any(|o| o.value == item.value) {
-                out.push(item);
-            }
-        }
-        out
-    }
-
-    fn number(&mut self, key: &str, value: &YNode, min: f64, max: f64) -> Option<f64> {
-        let n = match value.value {
-            YValue::Int(i) => i as f64,
-            YValue::Float(f) => f,
-            _ => {
-                self.invalid_type(key, value, "a number");
-                return None;
-            }
-        };
-        if !(min..=max).contains(&n) || n.is_nan() {
-            self.push(Diagnostic::at(
-                Rule::InvalidValue,
-                self.span(&value.span),
-                format!("`{key}` must be between {min} and {max}, found {n}"),
-            ));
-            return None;
-        }
-        Some(n)
-    }
-
-    fn max_tokens(&mut self, value: &YNode) -> Option<u64> {
-        match value.value {
-            YValue::Int(i) if i > 0 => Some(i as u64),
-            YValue::Int(i) => {
-                self.push(Diagnostic::at(
-                    Rule::InvalidValue,
-                    self.span(&value.span),
-                    format!("`max_tokens` must be greater than 0, found {i}"),
-                ));
-                None
-            }
-            _ => {
-                self.invalid_type("max_tokens", value, "a whole number");
-                None
-            }
-        }
-    }
-
-    fn effort(&mut self, value: &YNode) -> Option<String> {
-        let s = self.string("reasoning_effort", value)?;
-        if EFFORTS.contains(&s.value.as_str()) {
-            return Some(s.value);
-        }
-        self.push(
-            Diagnostic::at(
-                Rule::InvalidValue,
-                s.span,
-                format!(
-                    "`reasoning_effort` must be one of {}, found `{}`",
-                    EFFORTS.join(", "),
-                    s.value
-                ),
-            )
-            .with_help_opt(suggest(&s.value, EFFORTS.iter().copied())),
-        );
-        None
-    }
-
-    fn timeout(&mut self, value: &YNode) -> Option<u64> {
-        let s = match &value.value {
-            YValue::Str(s) => s.trim().to_string(),
-            YValue::Int(_) | YValue::Float(_) => {
-                self.push(
-                    Diagnostic::at(
-                        Rule::InvalidType,
-                        self.span(&value.span),
-                        "`timeout` must be a duration with a unit, found a bare number",
-                    )
-                    .with_help("write the unit: `30s`, `5m`, `1h` or `500ms`"),
-                );
-                return None;
-            }
-            _ => {
-                self.invalid_type("timeout", value, "a duration such as `30s`");
-                return None;
-            }
-        };
-        match parse_duration_ms(&s) {
-            Some(ms) if ms > 0 => Some(ms),
-            _ => {
-                self.push(
-                    Diagnostic::at(
-                        Rule::InvalidValue,
-                        self.span(&value.span),
-                        format!("`{s}` is not a duration"),
-                    )
-                    .with_help("write a number and a unit: `30s`, `5m`, `1h`, `500ms` or `1m30s`"),
-                );
-                None
-            }
-        }
     }
 }
 
@@ -1130,18 +500,7 @@ pub fn prompt_sha256(body: &str) -> String {
     } else {
         h.update(body.as_bytes());
     }
-    hex_digest(h)
-}
-
-/// A finished SHA-256 as 64 lowercase hex digits.
-pub(crate) fn hex_digest(h: Sha256) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in h.finalize() {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
-    }
-    out
+    crate::source::digest::hex_digest(h)
 }
 
 fn first_line(text: &str) -> Range<usize> {
