@@ -100,6 +100,9 @@ pub fn analyze(
     stem: &str,
     limits: YamlLimits,
 ) -> Analysis {
+    if dialect.is_toml() {
+        return crate::dialect::codex::analyze(file, text, stem);
+    }
     let mut cx = Cx {
         file,
         text,
@@ -216,6 +219,8 @@ impl Cx<'_> {
         let present: HashSet<String> = entries.iter().filter_map(|(k, _)| k.key_text()).collect();
         let mut has_name = false;
         let mut has_prompt_field = false;
+        // A Gemini CLI remote agent (`kind: remote`) needs no description.
+        let mut remote = false;
         // OpenCode's `tools` map and `permission` rules decide together.
         let mut opencode_tools: Option<&YNode> = None;
         let mut opencode_permission: Option<&YNode> = None;
@@ -231,7 +236,7 @@ impl Cx<'_> {
             if !seen.insert(k.clone()) {
                 continue; // duplicate-key already reported; the first one counts
             }
-            if k.starts_with("x-") {
+            if k.starts_with("x-") && !self.dialect.rejects_unknown_keys() {
                 let mut v = value.to_json();
                 crate::plan::sort_keys(&mut v);
                 def.extensions.insert(k.clone(), v);
@@ -263,6 +268,35 @@ impl Cx<'_> {
                 "reasoning_effort" => def.params.reasoning_effort = self.effort(value),
                 "timeout" => def.params.timeout_ms = self.timeout(value),
                 "prompt" => has_prompt_field = true,
+                "max_turns" | "timeout_mins" if self.dialect == Dialect::Gemini => {
+                    self.positive_int(&k, value);
+                }
+                "kind" if self.dialect == Dialect::Gemini => remote = self.gemini_kind(value),
+                "display_name" | "agent_card_url" | "agent_card_json"
+                    if self.dialect == Dialect::Gemini =>
+                {
+                    self.string(&k, value);
+                }
+                "mcp_servers" | "auth"
+                    if self.dialect == Dialect::Gemini
+                        && !matches!(value.value, YValue::Map(_)) =>
+                {
+                    self.invalid_type(&k, value, "a mapping");
+                }
+                "readonly" | "is_background" if self.dialect == Dialect::Cursor => {
+                    match value.value {
+                        YValue::Bool(true) if k == "readonly" => {
+                            def.tools = ToolsDecl::List(
+                                crate::dialect::cursor::READ_ONLY_TOOLS
+                                    .iter()
+                                    .map(|t| Sp::new((*t).to_string(), self.span(&value.span)))
+                                    .collect(),
+                            );
+                        }
+                        YValue::Bool(_) => {}
+                        _ => self.invalid_type(&k, value, "`true` or `false`"),
+                    }
+                }
                 "handoffs" if self.dialect == Dialect::Copilot => {
                     if let YValue::Seq(items) = &value.value {
                         for item in items {
@@ -293,6 +327,7 @@ impl Cx<'_> {
         // hidden agents have none).
         if def.description.is_none()
             && self.dialect != Dialect::Opencode
+            && !remote
             && !entries
                 .iter()
                 .any(|(k, _)| k.as_str() == Some("description"))
@@ -306,7 +341,7 @@ impl Cx<'_> {
                 .with_help("add `description: ...` saying when to use this agent"),
             );
         }
-        if self.text[fm.body.clone()].trim().is_empty() && !has_prompt_field {
+        if self.text[fm.body.clone()].trim().is_empty() && !has_prompt_field && !remote {
             self.push(
                 Diagnostic::at(
                     Rule::EmptyPrompt,
@@ -475,13 +510,22 @@ impl Cx<'_> {
         let owners = self.dialect.owners_of(k);
         let span = self.span(&key.span);
         if owners.is_empty() {
-            let help = suggest(k, self.dialect.fields().iter().copied()).or_else(|| {
-                (self.dialect == Dialect::Agentc).then(|| {
-                    format!(
-                        "extension keys start with `x-`: `x-{k}` is passed to the plan untouched"
-                    )
+            let help = suggest(k, self.dialect.fields().iter().copied())
+                .or_else(|| {
+                    (self.dialect == Dialect::Agentc).then(|| {
+                        format!(
+                            "extension keys start with `x-`: `x-{k}` is passed to the plan untouched"
+                        )
+                    })
                 })
-            });
+                .or_else(|| {
+                    self.dialect.rejects_unknown_keys().then(|| {
+                        format!(
+                            "remove it: {} loads no file with a key outside its schema",
+                            self.dialect.harness()
+                        )
+                    })
+                });
             // A misspelling with exactly one close key, not already set, is
             // renamed by `--fix`. A singular and its plural often mean
             // different things (Copilot's `agent: agent` is not a list of
@@ -511,32 +555,106 @@ impl Cx<'_> {
                 Rule::UnknownField,
                 span,
                 format!(
-                    "unknown field `{k}` in {} agent file",
-                    article(self.dialect)
+                    "unknown field `{k}` in {} agent file{}",
+                    article(self.dialect),
+                    self.fails_file()
                 ),
             )
             .with_help_opt(help);
             d.fix = fix;
+            if self.dialect.rejects_unknown_keys() {
+                d = d.with_severity(Severity::Error);
+            }
             self.push(d);
         } else {
             let names: Vec<&str> = owners.iter().map(|d| d.harness()).collect();
-            self.push(
-                Diagnostic::at(
-                    Rule::ForeignField,
-                    span,
+            let strict = self.dialect.rejects_unknown_keys();
+            let d = Diagnostic::at(
+                Rule::ForeignField,
+                span,
+                if strict {
+                    format!(
+                        "`{k}` is {} field; {} fails a file that has it",
+                        a_or_an(&names.join(" and ")),
+                        self.dialect.harness(),
+                    )
+                } else {
                     format!(
                         "`{k}` is {} field; {} does not read it",
                         a_or_an(&names.join(" and ")),
                         self.dialect.harness()
-                    ),
+                    )
+                },
+            );
+            let d = if strict {
+                d.with_severity(Severity::Error).with_help_opt(
+                    suggest(k, self.dialect.fields().iter().copied()).or_else(|| {
+                        Some(format!(
+                            "remove it: {} loads no file that has it",
+                            self.dialect.harness()
+                        ))
+                    }),
                 )
-                // A field of another harness is not a misspelling of one of
-                // this harness's fields (`mode` is not a typo of `model`).
-                .with_help(format!(
+            } else {
+                d
+            };
+            // A field of another harness is not a misspelling of one of
+            // this harness's fields (`mode` is not a typo of `model`), except
+            // where the harness fails the file: there the nearest key it
+            // accepts is the way out (Claude's `mcpServers` is Gemini's
+            // `mcp_servers`).
+            let d = if strict {
+                d
+            } else {
+                d.with_help(format!(
                     "remove it, or keep it if the file is also read by {}",
                     names.join(" or ")
-                )),
-            );
+                ))
+            };
+            self.push(d);
+        }
+    }
+
+    /// ", and Gemini CLI fails the file" where the harness rejects unknown keys.
+    fn fails_file(&self) -> String {
+        if self.dialect.rejects_unknown_keys() {
+            format!(", and {} fails the file", self.dialect.harness())
+        } else {
+            String::new()
+        }
+    }
+
+    fn positive_int(&mut self, key: &str, value: &YNode) {
+        match value.value {
+            YValue::Int(i) if i > 0 => {}
+            YValue::Int(i) => self.push(Diagnostic::at(
+                Rule::InvalidValue,
+                self.span(&value.span),
+                format!("`{key}` must be greater than 0, found {i}"),
+            )),
+            _ => self.invalid_type(key, value, "a whole number"),
+        }
+    }
+
+    /// Gemini CLI's `kind`: `local` (the default) or `remote`.
+    fn gemini_kind(&mut self, value: &YNode) -> bool {
+        let Some(kind) = self.string("kind", value) else {
+            return false;
+        };
+        match kind.value.as_str() {
+            "local" => false,
+            "remote" => true,
+            other => {
+                self.push(
+                    Diagnostic::at(
+                        Rule::InvalidValue,
+                        kind.span,
+                        format!("`kind` must be `local` or `remote`, found `{other}`"),
+                    )
+                    .with_help_opt(suggest(other, ["local", "remote"])),
+                );
+                false
+            }
         }
     }
 
@@ -574,7 +692,8 @@ impl Cx<'_> {
             return; // a display name; the id is the file stem
         }
         let valid = match self.dialect {
-            Dialect::Claude => is_claude_name(&name.value),
+            Dialect::Claude | Dialect::Cursor => is_claude_name(&name.value),
+            Dialect::Gemini => crate::dialect::gemini::is_name(&name.value),
             _ => is_agent_name(&name.value),
         };
         if !valid {
@@ -582,6 +701,14 @@ impl Cx<'_> {
                 Dialect::Claude => (
                     "Claude Code names are lower-case letters, digits and hyphens",
                     Severity::Warning,
+                ),
+                Dialect::Cursor => (
+                    "Cursor names are lower-case letters, digits and hyphens",
+                    Severity::Warning,
+                ),
+                Dialect::Gemini => (
+                    "Gemini CLI names are lower-case letters, digits, `-` and `_`, and it fails the file",
+                    Severity::Error,
                 ),
                 _ => ("names match `^[a-z0-9][a-z0-9._-]{0,63}$`", Severity::Error),
             };
@@ -595,7 +722,7 @@ impl Cx<'_> {
                 .with_severity(severity)
                 .with_help_opt((!slug.is_empty()).then(|| format!("use `name: {slug}`"))),
             );
-        } else if name.value != stem && self.dialect != Dialect::Claude {
+        } else if name.value != stem && self.dialect == Dialect::Agentc {
             // Claude Code opens an agent by its `name`; the file name does not
             // matter there (plugins prefix names, files keep short ones).
             self.push(
@@ -710,6 +837,8 @@ impl Cx<'_> {
                     Dialect::Claude => "a comma-separated string or a list of tool names",
                     Dialect::Opencode => "a mapping of tool names to true or false",
                     Dialect::Copilot => "a string or a list of tool names",
+                    Dialect::Gemini => "a list of tool names",
+                    Dialect::Codex | Dialect::Cursor => "absent (the harness has no tool list)",
                 };
                 self.invalid_type("tools", value, expected);
                 ToolsDecl::Inherit

@@ -62,6 +62,9 @@ pub enum Origin {
     Claude,
     Opencode,
     Copilot,
+    Gemini,
+    Codex,
+    Cursor,
     /// A collection read with `--dialect`.
     Collection,
 }
@@ -117,7 +120,15 @@ pub const AGENTS_DIR: &str = ".agents";
 pub const CONFIG_FILE: &str = "agentc.toml";
 
 /// Hidden folders that hold agents (or lead to them) and are walked.
-const AGENT_FOLDERS: &[&str] = &[".agents", ".claude", ".opencode", ".github"];
+const AGENT_FOLDERS: &[&str] = &[
+    ".agents",
+    ".claude",
+    ".opencode",
+    ".github",
+    ".gemini",
+    ".codex",
+    ".cursor",
+];
 
 /// Dialect folders relative to a project root.
 const DIALECT_DIRS: &[(&str, Dialect, Origin)] = &[
@@ -125,6 +136,9 @@ const DIALECT_DIRS: &[(&str, Dialect, Origin)] = &[
     (".opencode/agent", Dialect::Opencode, Origin::Opencode),
     (".opencode/agents", Dialect::Opencode, Origin::Opencode),
     (".github/agents", Dialect::Copilot, Origin::Copilot),
+    (".gemini/agents", Dialect::Gemini, Origin::Gemini),
+    (".codex/agents", Dialect::Codex, Origin::Codex),
+    (".cursor/agents", Dialect::Cursor, Origin::Cursor),
 ];
 
 fn is_project_root(dir: &Path) -> bool {
@@ -188,7 +202,10 @@ fn stem_of(path: &Path, dialect: Dialect) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let stem = match dialect {
+        Dialect::Codex => name.strip_suffix(".toml").unwrap_or(&name),
+        _ => name.strip_suffix(".md").unwrap_or(&name),
+    };
     match dialect {
         Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem).to_string(),
         _ => stem.to_string(),
@@ -314,10 +331,41 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// A `*.toml` file directly in a `.codex/agents` folder.
+fn in_codex_agents(path: &Path) -> bool {
+    toml_file(path) && path.parent().is_some_and(|d| d.ends_with(".codex/agents"))
+}
+
 fn md_file(path: &Path) -> bool {
     path.file_name()
         .map(|n| is_agent_file_name(&n.to_string_lossy()))
         .unwrap_or(false)
+}
+
+/// A Codex role file: `*.toml`, not hidden.
+fn toml_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy();
+        n.ends_with(".toml") && !n.starts_with('.')
+    })
+}
+
+/// Whether `path` is a file of `dialect` by its name.
+fn dialect_file(dialect: Dialect) -> fn(&Path) -> bool {
+    match dialect {
+        Dialect::Copilot => copilot_file,
+        Dialect::Codex => toml_file,
+        Dialect::Gemini => gemini_file,
+        _ => md_file,
+    }
+}
+
+/// Gemini CLI skips `_*.md` in its agents folder.
+fn gemini_file(path: &Path) -> bool {
+    md_file(path)
+        && !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('_'))
 }
 
 fn copilot_file(path: &Path) -> bool {
@@ -348,12 +396,7 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
         if !d.is_dir() {
             continue;
         }
-        let keep: fn(&Path) -> bool = if *dialect == Dialect::Copilot {
-            copilot_file
-        } else {
-            md_file
-        };
-        let (paths, escapes) = walk(&d, root, keep);
+        let (paths, escapes) = walk(&d, root, dialect_file(*dialect));
         files.escapes.extend(escapes);
         files.agents.extend(paths.into_iter().map(|path| AgentFile {
             stem: stem_of(&path, *dialect),
@@ -435,6 +478,15 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
             (".github", Some("agents")) if copilot_file(path) => {
                 return Some((root_at(i), Dialect::Copilot, Origin::Copilot));
             }
+            (".gemini", Some("agents")) if gemini_file(path) => {
+                return Some((root_at(i), Dialect::Gemini, Origin::Gemini));
+            }
+            (".codex", Some("agents")) if toml_file(path) => {
+                return Some((root_at(i), Dialect::Codex, Origin::Codex));
+            }
+            (".cursor", Some("agents")) if md_file(path) => {
+                return Some((root_at(i), Dialect::Cursor, Origin::Cursor));
+            }
             ("agents", _) if root_at(i).join(".claude-plugin").is_dir() => {
                 return Some((root_at(i), Dialect::Claude, Origin::Claude));
             }
@@ -460,7 +512,11 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
 /// one collection rooted at `top`.
 pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> {
     if let Some(dialect) = dialect {
-        let keep: fn(&Path) -> bool = md_file;
+        let keep = if dialect == Dialect::Codex {
+            toml_file
+        } else {
+            md_file
+        };
         let (paths, escapes) = walk(top, top, keep);
         let mut files = config_of(top);
         files.escapes.extend(escapes);
@@ -477,7 +533,7 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
             ..files
         }];
     }
-    let (paths, escapes) = walk(top, top, md_file);
+    let (paths, escapes) = walk(top, top, |p| md_file(p) || in_codex_agents(p));
     let mut projects: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
     for path in paths {
         let Some((root, dialect, origin)) = classify(&path, top) else {

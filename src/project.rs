@@ -1101,14 +1101,18 @@ fn check_tools(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) -> 
                             }
                             None => format!("{} has no tool `{name}`", def.dialect.harness()),
                         };
-                        diags.push(
-                            Diagnostic::at(
-                                Rule::UnknownTool,
-                                entry.span,
-                                format!("unknown tool `{name}`"),
-                            )
-                            .with_help(help),
-                        );
+                        let d = Diagnostic::at(
+                            Rule::UnknownTool,
+                            entry.span,
+                            format!("unknown tool `{name}`"),
+                        )
+                        .with_help(help);
+                        // Gemini CLI fails a file that names a tool it lacks.
+                        diags.push(if def.dialect.rejects_unknown_keys() {
+                            d.with_severity(Severity::Error)
+                        } else {
+                            d
+                        });
                         out.push(name);
                     }
                 }

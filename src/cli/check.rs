@@ -16,7 +16,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     let dialect = match &args.dialect {
         Some(d) => Some(Dialect::parse(d).ok_or_else(|| {
             CliError::Usage(format!(
-                "unknown dialect `{d}`; expected agentc, claude, opencode or copilot"
+                "unknown dialect `{d}`; expected agentc, claude, opencode, copilot, gemini, codex or cursor"
             ))
         })?),
         None => None,
@@ -261,7 +261,10 @@ fn requests(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let stem = name.strip_suffix(".md").unwrap_or(&name);
+            let stem = name
+                .strip_suffix(".md")
+                .or_else(|| name.strip_suffix(".toml"))
+                .unwrap_or(&name);
             let stem = if d == Dialect::Copilot {
                 stem.strip_suffix(".agent").unwrap_or(stem)
             } else {

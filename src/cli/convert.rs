@@ -21,7 +21,7 @@ fn dialect(s: &str) -> Result<Dialect, CliError> {
         .filter(|d| *d != Dialect::Agentc)
         .ok_or_else(|| {
             CliError::Usage(format!(
-                "unknown dialect `{s}`; expected claude, opencode or copilot"
+                "unknown dialect `{s}`; expected claude, opencode, copilot, gemini, codex or cursor"
             ))
         })
 }
@@ -241,7 +241,10 @@ fn import_sources(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let stem = name.strip_suffix(".md").unwrap_or(&name);
+        let stem = match from {
+            Dialect::Codex => name.strip_suffix(".toml").unwrap_or(&name),
+            _ => name.strip_suffix(".md").unwrap_or(&name),
+        };
         let stem = match from {
             Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem),
             _ => stem,
