@@ -455,7 +455,7 @@ pub fn import(text: &str, stem: &str) -> Result<super::import::Imported, Vec<Dia
         line(
             &mut fm,
             "tools",
-            crate::syntax::emit::flow_list(READ_ONLY_TOOLS),
+            crate::syntax::emit::flow_list(&crate::dialect::codex::read_only_tools(entries)),
         );
     }
     for (k, v) in entries {
@@ -477,6 +477,8 @@ pub fn import(text: &str, stem: &str) -> Result<super::import::Imported, Vec<Dia
                 }
             },
             "sandbox_mode" if v.as_str() == Some("read-only") => {}
+            // Said by the tool list (`web_search` left out).
+            "web_search" if sandbox == Some("read-only") && v.as_str() == Some("disabled") => {}
             "sandbox_mode" if v.as_str().is_some_and(|m| SANDBOX_MODES.contains(&m)) => {
                 notes.push(Note::new(
                     NoteKind::Kept,

@@ -86,6 +86,20 @@ pub const SANDBOX_MODES: &[&str] = &["read-only", "workspace-write", "danger-ful
 /// The agentc tools a `sandbox_mode = "read-only"` role keeps.
 pub const READ_ONLY_TOOLS: &[&str] = crate::dialect::cursor::READ_ONLY_TOOLS;
 
+/// The agentc tools of a read-only role: reading and searching, and web
+/// search unless the role sets `web_search = "disabled"`.
+pub fn read_only_tools(entries: &[(TKey, TNode)]) -> Vec<&'static str> {
+    let mut tools = READ_ONLY_TOOLS.to_vec();
+    let web = entries
+        .iter()
+        .find(|(k, _)| k.name == "web_search")
+        .and_then(|(_, v)| v.as_str());
+    if web != Some("disabled") {
+        tools.push("web_search");
+    }
+    tools
+}
+
 /// Codex's built-in model providers and agentc's ids for them.
 const PROVIDERS: &[(&str, &str)] = &[
     ("openai", "openai"),
@@ -252,9 +266,9 @@ impl Cx {
                             );
                         } else if m.value == "read-only" {
                             def.tools = ToolsDecl::List(
-                                READ_ONLY_TOOLS
-                                    .iter()
-                                    .map(|t| Sp::new((*t).to_string(), m.span))
+                                read_only_tools(&entries)
+                                    .into_iter()
+                                    .map(|t| Sp::new(t.to_string(), m.span))
                                     .collect(),
                             );
                         }
@@ -488,7 +502,7 @@ mod tests {
         assert_eq!(&t[def.body.clone()], "Review the diff.\n");
         assert_eq!(def.params.reasoning_effort.as_deref(), Some("high"));
         match def.tools {
-            ToolsDecl::List(l) => assert_eq!(l.len(), 4),
+            ToolsDecl::List(l) => assert_eq!(l.len(), 5),
             other => panic!("{other:?}"),
         }
     }
