@@ -361,15 +361,19 @@ impl Cx {
             .with_help_opt(suggest(&key.name, FIELDS.iter().copied()))
         } else {
             let names: Vec<&str> = owners.iter().map(|d| d.harness()).collect();
-            Diagnostic::at(
-                Rule::ForeignField,
-                span,
+            Diagnostic::at(Rule::ForeignField, span, {
+                let owners = names.join(" and ");
+                let article =
+                    if owners.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
                 format!(
-                    "`{}` is a field of {}; Codex does not read it",
-                    key.name,
-                    names.join(" and ")
-                ),
-            )
+                    "`{}` is {article} {owners} field; Codex does not read it",
+                    key.name
+                )
+            })
             .with_help(format!(
                 "remove it, or keep it if the file is also read by {}",
                 names.join(" or ")
