@@ -130,6 +130,19 @@ const AGENT_FOLDERS: &[&str] = &[
     ".cursor",
 ];
 
+/// Hidden folders of harnesses whose agents are only in `agents/`.
+const NEW_DIALECT_FOLDERS: &[&str] = &[".gemini", ".codex", ".cursor"];
+
+/// Whether `path` is in `.gemini`, `.codex` or `.cursor` but is not their
+/// `agents/` folder: skills, prompts and settings there are not read.
+fn beside_agents(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n != "agents")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|p| NEW_DIALECT_FOLDERS.iter().any(|f| p == *f))
+}
+
 /// Dialect folders relative to a project root.
 const DIALECT_DIRS: &[(&str, Dialect, Origin)] = &[
     (".claude/agents", Dialect::Claude, Origin::Claude),
@@ -240,6 +253,11 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
             if e.depth() > 0 && name.starts_with('.') && !AGENT_FOLDERS.contains(&name.as_ref()) {
                 return false;
             }
+            // Of `.gemini`, `.codex` and `.cursor` only `agents/` holds
+            // agents; their other folders (skills, prompts) are not read.
+            if e.depth() > 0 && beside_agents(e.path()) {
+                return false;
+            }
             if e.path_is_symlink() {
                 match e.path().canonicalize() {
                     Ok(target) if target.starts_with(&croot) => {
@@ -275,7 +293,7 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                unwalked.extend(error_path(&e));
+                unwalked.extend(error_path(&e).filter(|p| !beside_agents(p)));
                 continue;
             }
         };
@@ -302,11 +320,21 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
     let any_links = !linked.is_empty() || followed.lock().is_ok_and(|f| !f.is_empty());
     let mut out = regular;
     if any_links {
-        let mut seen: HashSet<PathBuf> = HashSet::new();
+        // One file linked into two harnesses' folders (`.claude/agents` and
+        // `.gemini/agents` sharing one folder) is read once for each.
+        let mut seen: HashSet<(PathBuf, Option<String>)> = HashSet::new();
         out = out
             .into_iter()
             .chain(linked)
-            .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())))
+            .filter(|p| {
+                let harness = p
+                    .components()
+                    .rev()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .find(|c| AGENT_FOLDERS.contains(&c.as_ref()))
+                    .map(|c| c.into_owned());
+                seen.insert((p.canonicalize().unwrap_or_else(|_| p.clone()), harness))
+            })
             .collect();
     }
     out.sort();

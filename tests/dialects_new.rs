@@ -249,3 +249,26 @@ fn export_never_widens_where_there_is_no_tool_list() {
             .contains("\ntools: [read_file, read_many_files, grep_search]\n")
     );
 }
+
+#[test]
+fn one_folder_linked_for_two_harnesses_is_read_for_each() {
+    // Real repositories share one folder between harnesses; Gemini CLI
+    // fails the Claude-style tool names that Claude Code reads fine. The
+    // rest of `.codex` (skills, prompts) is not agentc's to read.
+    let p = TempProject::with(&[(
+        "shared/agents/find.md",
+        "---\nname: find\ndescription: Finds.\ntools:\n  - Read\n---\nB\n",
+    )]);
+    let root = p.root();
+    std::fs::create_dir_all(root.join(".claude")).unwrap();
+    std::fs::create_dir_all(root.join(".gemini")).unwrap();
+    std::fs::create_dir_all(root.join(".codex")).unwrap();
+    std::os::unix::fs::symlink("../shared/agents", root.join(".claude/agents")).unwrap();
+    std::os::unix::fs::symlink("../shared/agents", root.join(".gemini/agents")).unwrap();
+    std::os::unix::fs::symlink("../nowhere", root.join(".codex/skills")).unwrap();
+    agentc(&p)
+        .args(["--no-user", "check", "--format", "short", "."])
+        .assert()
+        .code(1)
+        .stdout(".gemini/agents/find.md:5:5: error[unknown-tool] unknown tool `Read`\n");
+}
