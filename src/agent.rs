@@ -176,6 +176,9 @@ impl Cx<'_> {
         let entries: Vec<(YNode, YNode)> = match parsed.root.value {
             YValue::Map(entries) => entries,
             YValue::Null => Vec::new(),
+            // A list of remote agents (A2A agent cards), which Gemini CLI
+            // accepts: no local agent for agentc to route.
+            YValue::Seq(_) if self.dialect == Dialect::Gemini => return None,
             _ => {
                 let at = parsed.root.span.clone();
                 self.push(
@@ -799,7 +802,15 @@ impl Cx<'_> {
     fn tools(&mut self, value: &YNode) -> ToolsDecl {
         let span = self.span(&value.span);
         match (&value.value, self.dialect) {
-            (YValue::Str(s), _) if s.trim() == "*" => ToolsDecl::All(span),
+            // Gemini CLI wants a list even for `*`.
+            (YValue::Str(s), _) if s.trim() == "*" && self.dialect != Dialect::Gemini => {
+                ToolsDecl::All(span)
+            }
+            (YValue::Seq(items), Dialect::Gemini)
+                if items.iter().any(|i| i.as_str().map(str::trim) == Some("*")) =>
+            {
+                ToolsDecl::All(span)
+            }
             (YValue::Seq(items), _) => ToolsDecl::List(self.string_list("tools", items)),
             (YValue::Str(s), Dialect::Claude | Dialect::Copilot) => {
                 ToolsDecl::List(self.comma_list(s, value))

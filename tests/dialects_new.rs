@@ -272,3 +272,28 @@ fn one_folder_linked_for_two_harnesses_is_read_for_each() {
         .code(1)
         .stdout(".gemini/agents/find.md:5:5: error[unknown-tool] unknown tool `Read`\n");
 }
+
+#[test]
+fn gemini_star_and_remote_agent_lists() {
+    let p = TempProject::with(&[
+        (
+            ".gemini/agents/all.md",
+            "---\nname: all\ndescription: d\ntools: [\"*\"]\n---\nB\n",
+        ),
+        // Gemini CLI wants a list even for `*`.
+        (
+            ".gemini/agents/str.md",
+            "---\nname: str\ndescription: d\ntools: \"*\"\n---\nB\n",
+        ),
+        // A list of remote agents is a Gemini CLI file with no local agent.
+        (
+            ".gemini/agents/remote.md",
+            "---\n- name: r\n  agent_card_url: https://agents.example/card.json\n---\n",
+        ),
+    ]);
+    agentc(&p)
+        .args(["--no-user", "check", "--format", "short"])
+        .assert()
+        .code(1)
+        .stdout(".gemini/agents/str.md:4:8: error[invalid-type] `tools` must be a list of tool names, found a string\n");
+}
