@@ -297,6 +297,12 @@ fn exported_agents_load_with_their_tools_and_models() {
     assert_eq!(notes("local"), vec![("model".into(), "lost".into())]);
     assert_eq!(notes("web"), vec![("tools".into(), "lost".into())]);
 
+    // The project's own folder too: Gemini CLI validates project agents
+    // as it loads them (it registers them once the user acknowledges them).
+    let (code, _) = agentc(&project, &["--no-user", "export", "--to", "gemini"]);
+    assert_eq!(code, 0);
+    assert!(project.join(".gemini/agents/explore.md").is_file());
+
     let s = run_gemini(&home, &project, &["explore", "build", "local", "web"]);
     assert!(
         !s.stderr.contains("Agent loading error"),
