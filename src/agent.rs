@@ -14,6 +14,8 @@ use std::ops::Range;
 
 pub use crate::diagnostic::Sp;
 
+pub mod codex;
+
 /// The tools an agent declares.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToolsDecl {
@@ -101,7 +103,7 @@ pub fn analyze(
     limits: YamlLimits,
 ) -> Analysis {
     if dialect.is_toml() {
-        return crate::dialect::codex::analyze(file, text, stem);
+        return crate::agent::codex::analyze(file, text, stem);
     }
     let mut cx = Cx {
         file,

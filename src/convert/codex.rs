@@ -386,7 +386,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config) -> Expo
 
 /// One Codex role file converted to an agentc definition.
 pub fn import(text: &str, stem: &str) -> Result<super::import::Imported, Vec<Diagnostic>> {
-    let analysis = crate::dialect::codex::analyze(FileId(0), text, stem);
+    let analysis = crate::agent::codex::analyze(FileId(0), text, stem);
     let Some(def) = analysis.def else {
         return Err(analysis.diagnostics);
     };
