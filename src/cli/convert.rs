@@ -8,10 +8,10 @@
 
 use super::args::{Cli, ExportArgs, ImportArgs};
 use super::{CliError, CliResult, Outcome};
+use crate::check::project::{self, LoadRequest};
 use crate::convert::{self, Note, export as ex, import as im};
 use crate::dialect::Dialect;
 use crate::discover::{self, AgentFile, Env, Origin};
-use crate::project::{self, LoadRequest};
 use crate::source::{self, Scope, SourceMap};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,7 @@ fn refuse(conflicts: &[String], what: &str, hint: &str) -> Result<(), CliError> 
     }
 }
 
+// Long: read, convert, refuse overwrites, write and report: one command top to bottom.
 pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
     let to = dialect(&args.to)?;
     let json = json_format(cli)?;
@@ -102,7 +103,11 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             ));
             continue;
         }
-        let e = ex::export(&a.def, &src.text, &src.plan_path, &p.config, to);
+        let e = if to == Dialect::Codex {
+            convert::codex::export(&a.def, &src.text, &src.plan_path, &p.config)
+        } else {
+            ex::export(&a.def, &src.text, &src.plan_path, &p.config, to)
+        };
         if let Some(why) = &e.refused {
             broken.push((a.def.name.clone(), src.display.clone(), why.clone()));
             continue;
@@ -179,7 +184,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             .collect();
         let value = json!({"to": to.as_str(), "dir": shown(&out_dir), "agents": agents,
                            "not_exported": broken, "stale": stale});
-        super::print(&crate::plan::to_sorted_json(&value))?;
+        super::print(&crate::route::plan::to_sorted_json(&value))?;
     } else {
         let mut out = String::new();
         for ((path, src, e), status) in exported.iter().zip(&statuses) {
@@ -270,6 +275,7 @@ fn import_sources(
     Ok((files, left_out))
 }
 
+// Long: read, convert, refuse overwrites, write and report: one command top to bottom.
 pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let from = dialect(&args.from)?;
     let json = json_format(cli)?;
@@ -291,7 +297,7 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let mut imported: Vec<(String, PathBuf, im::Imported)> = Vec::new();
     let mut skipped: Vec<(String, String)> = left_out
         .iter()
-        .map(|p| (shown(p), crate::project::not_read_reason(p)))
+        .map(|p| (shown(p), crate::check::project::not_read_reason(p)))
         .collect();
     for f in &files {
         let src = shown(&f.path);
@@ -300,7 +306,12 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             skipped.push((src, format!("cannot be read: {problem}")));
             continue;
         }
-        match im::import(&text, from, &f.stem) {
+        let result = if from == Dialect::Codex {
+            convert::codex::import(&text, &f.stem)
+        } else {
+            im::import(&text, from, &f.stem)
+        };
+        match result {
             Ok(i) => {
                 if let Some((first, _, _)) = imported.iter().find(|(_, _, o)| o.name == i.name) {
                     skipped.push((
@@ -372,7 +383,7 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             .collect();
         let value = json!({"from": from.as_str(), "dir": shown(&out_dir), "agents": agents,
                            "skipped": skipped, "extra_tools": extra, "dry_run": args.dry_run});
-        super::print(&crate::plan::to_sorted_json(&value))?;
+        super::print(&crate::route::plan::to_sorted_json(&value))?;
     } else {
         let mut out = String::new();
         for (src, target, i) in &imported {

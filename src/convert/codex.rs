@@ -10,96 +10,15 @@
 //! import kept. Import reads the same back.
 
 use super::export::{Exported, Ref, primary, read_ref, restricting_extensions, shown};
-use super::{EXPORT_MARKER, Note, NoteKind, extension_prefix, raw_entries};
-use crate::agent::{AgentDef, EFFORTS, ToolsDecl, is_agent_name, slugify};
-use crate::config::Config;
+use super::{EXPORT_MARKER, Note, NoteKind, access_level, extension_prefix, raw_entries};
 use crate::diagnostic::Diagnostic;
+use crate::dialect::Dialect;
 use crate::dialect::codex::{SANDBOX_MODES, agentc_provider, codex_provider};
-use crate::dialect::cursor::{READ_ONLY_TOOLS, WRITING_TOOLS};
-use crate::dialect::{Dialect, TOOLS};
+use crate::model::agent::{AgentDef, EFFORTS, ToolsDecl, is_agent_name, slugify};
+use crate::model::config::Config;
 use crate::source::FileId;
 use crate::syntax::toml::{self, TNode, TValue};
 use crate::syntax::yaml::{YNode, YValue};
-
-/// What a harness without tool lists can give an agent.
-#[derive(Debug, PartialEq)]
-pub struct Level {
-    /// Read-only (Codex's read-only sandbox, Cursor's `readonly: true`);
-    /// else the parent's tools.
-    pub read_only: bool,
-    /// What the level gives beyond the list, when it gives more.
-    pub note: Option<String>,
-}
-
-/// The narrowest level that holds every tool of `list`, or why none holds
-/// it without giving the agent more than it lists.
-///
-/// An agent that lists nothing that writes or runs commands is read-only.
-/// One that lists a shell (`bash`) gets the parent's tools: what they add,
-/// the shell can do already. One that writes files without a shell cannot
-/// be written: the harness would give it the shell too.
-pub fn access_level(list: &[&str], harness: &str) -> Result<Level, String> {
-    let writes: Vec<&str> = list
-        .iter()
-        .copied()
-        .filter(|t| WRITING_TOOLS.contains(t))
-        .collect();
-    if writes.is_empty() {
-        let extra: Vec<&str> = READ_ONLY_TOOLS
-            .iter()
-            .copied()
-            .filter(|t| !list.contains(t))
-            .collect();
-        let beyond: Vec<&str> = list
-            .iter()
-            .copied()
-            .filter(|t| !READ_ONLY_TOOLS.contains(t))
-            .collect();
-        let mut parts = Vec::new();
-        if !extra.is_empty() {
-            parts.push(format!(
-                "its read-only agent also reads and searches with `{}`",
-                extra.join("`, `")
-            ));
-        }
-        if !beyond.is_empty() {
-            parts.push(format!(
-                "`{}` {} read-only there only as far as {harness} allows",
-                beyond.join("`, `"),
-                if beyond.len() == 1 { "is" } else { "are" }
-            ));
-        }
-        return Ok(Level {
-            read_only: true,
-            note: (!parts.is_empty()).then(|| {
-                format!(
-                    "{harness} has no tool list; written as read-only: {}",
-                    parts.join("; ")
-                )
-            }),
-        });
-    }
-    if !list.contains(&"bash") {
-        return Err(format!(
-            "{harness} has no tool list: an agent that may change files (`{}`) gets the parent's tools there, shell included, and this one lists no `bash`; add `bash` or list only read-only tools",
-            writes.join("`, `")
-        ));
-    }
-    let extra: Vec<&str> = TOOLS
-        .iter()
-        .copied()
-        .filter(|t| !list.contains(t))
-        .collect();
-    Ok(Level {
-        read_only: false,
-        note: (!extra.is_empty()).then(|| {
-            format!(
-                "{harness} has no tool list: the agent gets the parent's tools, including `{}`, which its shell (`bash`) reaches anyway",
-                extra.join("`, `")
-            )
-        }),
-    })
-}
 
 /// A TOML string: a basic string with escapes.
 fn basic(s: &str) -> String {
@@ -386,7 +305,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config) -> Expo
 
 /// One Codex role file converted to an agentc definition.
 pub fn import(text: &str, stem: &str) -> Result<super::import::Imported, Vec<Diagnostic>> {
-    let analysis = crate::agent::codex::analyze(FileId(0), text, stem);
+    let analysis = crate::model::agent::codex::analyze(FileId(0), text, stem);
     let Some(def) = analysis.def else {
         return Err(analysis.diagnostics);
     };
@@ -556,23 +475,6 @@ fn yaml_node(v: &TNode) -> YNode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn levels() {
-        let ro = access_level(&["read", "grep", "glob", "ls"], "Codex").unwrap();
-        assert_eq!(
-            ro,
-            Level {
-                read_only: true,
-                note: None
-            }
-        );
-        assert!(access_level(&["read"], "Codex").unwrap().note.is_some());
-        let err = access_level(&["read", "edit"], "Codex").unwrap_err();
-        assert!(err.contains("lists no `bash`"), "{err}");
-        let full = access_level(&["read", "edit", "write", "bash"], "Codex").unwrap();
-        assert!(!full.read_only);
-    }
 
     #[test]
     fn strings_keep_their_value() {

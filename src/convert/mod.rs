@@ -11,6 +11,7 @@
 pub mod codex;
 pub mod export;
 pub mod import;
+pub mod scaffold;
 
 use crate::dialect::{Dialect, TOOLS, ToolName};
 use crate::source::split;
@@ -102,7 +103,7 @@ pub fn raw_entries(
         .filter(|d| matches!(d.rule, crate::Rule::UnquotedColon | crate::Rule::YamlSyntax))
         .filter_map(|d| d.fix.as_ref())
         .collect();
-    let repaired = crate::fix::apply(text, &fixes);
+    let repaired = crate::check::fix::apply(text, &fixes);
     parse(&repaired.text)
 }
 
@@ -164,8 +165,88 @@ impl Frontmatter {
 
 pub use crate::dialect::{agentc_provider_of_opencode, opencode_provider_of_agentc};
 
+/// What a harness without tool lists can give an agent.
+#[derive(Debug, PartialEq)]
+pub struct Level {
+    /// Read-only (Codex's read-only sandbox, Cursor's `readonly: true`);
+    /// else the parent's tools.
+    pub read_only: bool,
+    /// What the level gives beyond the list, when it gives more.
+    pub note: Option<String>,
+}
+
+/// The narrowest level that holds every tool of `list`, or why none holds
+/// it without giving the agent more than it lists.
+///
+/// An agent that lists nothing that writes or runs commands is read-only.
+/// One that lists a shell (`bash`) gets the parent's tools: what they add,
+/// the shell can do already. One that writes files without a shell cannot
+/// be written: the harness would give it the shell too.
+pub fn access_level(list: &[&str], harness: &str) -> Result<Level, String> {
+    let writes: Vec<&str> = list
+        .iter()
+        .copied()
+        .filter(|t| crate::dialect::cursor::WRITING_TOOLS.contains(t))
+        .collect();
+    if writes.is_empty() {
+        let extra: Vec<&str> = crate::dialect::cursor::READ_ONLY_TOOLS
+            .iter()
+            .copied()
+            .filter(|t| !list.contains(t))
+            .collect();
+        let beyond: Vec<&str> = list
+            .iter()
+            .copied()
+            .filter(|t| !crate::dialect::cursor::READ_ONLY_TOOLS.contains(t))
+            .collect();
+        let mut parts = Vec::new();
+        if !extra.is_empty() {
+            parts.push(format!(
+                "its read-only agent also reads and searches with `{}`",
+                extra.join("`, `")
+            ));
+        }
+        if !beyond.is_empty() {
+            parts.push(format!(
+                "`{}` {} read-only there only as far as {harness} allows",
+                beyond.join("`, `"),
+                if beyond.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        return Ok(Level {
+            read_only: true,
+            note: (!parts.is_empty()).then(|| {
+                format!(
+                    "{harness} has no tool list; written as read-only: {}",
+                    parts.join("; ")
+                )
+            }),
+        });
+    }
+    if !list.contains(&"bash") {
+        return Err(format!(
+            "{harness} has no tool list: an agent that may change files (`{}`) gets the parent's tools there, shell included, and this one lists no `bash`; add `bash` or list only read-only tools",
+            writes.join("`, `")
+        ));
+    }
+    let extra: Vec<&str> = crate::dialect::TOOLS
+        .iter()
+        .copied()
+        .filter(|t| !list.contains(t))
+        .collect();
+    Ok(Level {
+        read_only: false,
+        note: (!extra.is_empty()).then(|| {
+            format!(
+                "{harness} has no tool list: the agent gets the parent's tools, including `{}`, which its shell (`bash`) reaches anyway",
+                extra.join("`, `")
+            )
+        }),
+    })
+}
+
 fn is_preset(id: &str) -> bool {
-    crate::config::presets::preset(id).is_some()
+    crate::model::config::presets::preset(id).is_some()
 }
 
 /// A Copilot model name (`GPT-4.1`, `Claude Sonnet 4.5 (copilot)`,
@@ -283,6 +364,23 @@ mod tests {
             let full = m(id).unwrap();
             assert!(full.ends_with(&format!("/{id}")), "{full}");
         }
+    }
+
+    #[test]
+    fn levels() {
+        let ro = access_level(&["read", "grep", "glob", "ls"], "Codex").unwrap();
+        assert_eq!(
+            ro,
+            Level {
+                read_only: true,
+                note: None
+            }
+        );
+        assert!(access_level(&["read"], "Codex").unwrap().note.is_some());
+        let err = access_level(&["read", "edit"], "Codex").unwrap_err();
+        assert!(err.contains("lists no `bash`"), "{err}");
+        let full = access_level(&["read", "edit", "write", "bash"], "Codex").unwrap();
+        assert!(!full.read_only);
     }
 
     #[test]
