@@ -3,8 +3,8 @@
 //! CODEX_HOME that trusts the project) lists every role in the prompt it
 //! would send its model (`codex debug prompt-input`, offline) with the
 //! model and reasoning effort the export promised, and leaves out a file it
-//! would ignore as malformed, exactly where `agentc check` reports an
-//! error. Native role files imported and exported back list identically.
+//! ignores as malformed ("Ignoring malformed agent role definition", from
+//! `codex exec --json`), exactly where `agentc check` reports an error. Native role files imported and exported back list identically.
 //!
 //! Needs `codex` on PATH (`.ci/clients`); run by `.ci/run`.
 
@@ -54,6 +54,105 @@ fn roles(project: &Path, codex_home: &Path) -> String {
     // role begins.
     let end = rest.find("default: {").unwrap_or(rest.len());
     rest[..end].replace("\\n", "\n")
+}
+
+/// The files Codex reports as "Ignoring malformed agent role definition"
+/// when a session starts (`codex exec --json`), sorted. Its model is a
+/// loopback server that refuses every request, so the session ends at
+/// once.
+fn malformed(project: &Path, codex_home: &Path) -> Vec<String> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let codex = which("codex").expect("`codex` is not on PATH: run .ci/clients");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut length = 0usize;
+                    let mut first = true;
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let h = h.trim_end();
+                        if h.is_empty() && !first {
+                            break;
+                        }
+                        first = false;
+                        if let Some((k, v)) = h.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0u8; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let text = r#"{"error":{"message":"refused by the test","type":"invalid_request_error"}}"#;
+                    let reply = format!(
+                        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+                        text.len()
+                    );
+                    if stream.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let out = Command::new(codex)
+        .current_dir(project)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", codex_home.join("home"))
+        .env("CODEX_HOME", codex_home)
+        .env("OPENAI_API_KEY", "test-key")
+        .args([
+            "exec",
+            "--json",
+            "--skip-git-repo-check",
+            "-c",
+            "model_provider=\"loopback\"",
+            "-c",
+            "model_providers.loopback.name=\"loopback\"",
+            "-c",
+            &format!("model_providers.loopback.base_url=\"http://127.0.0.1:{port}/v1\""),
+            "-c",
+            "model_providers.loopback.wire_api=\"responses\"",
+            "-c",
+            "model_providers.loopback.env_key=\"OPENAI_API_KEY\"",
+            "Say hi.",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\"turn.started\""),
+        "the Codex session did not start: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut files: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["item"]["message"].as_str().map(str::to_string))
+        .filter(|m| m.starts_with("Ignoring malformed agent role definition"))
+        .filter_map(|m| {
+            m.split("/.codex/agents/")
+                .nth(1)
+                .and_then(|rest| rest.split([' ', ':']).next())
+                .map(str::to_string)
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 fn agentc(dir: &Path, args: &[&str]) -> (i32, Value) {
@@ -176,6 +275,11 @@ fn exported_roles_load_with_their_models() {
     );
 
     let listed = roles(&project, &dir.path().join("codex"));
+    // Codex says why it leaves the broken role out, and only that one.
+    assert_eq!(
+        malformed(&project, &dir.path().join("codex")),
+        vec!["broken.toml".to_string()]
+    );
     let expected = "Available roles:\n\
         build: {\nBuilds and runs the tests.\n- This role's model is set to `qwen3-coder` and cannot be changed.\n}\n\
         explore: {\nRead-only explorer.\n- This role's model is set to `gpt-5.4-mini` and its reasoning effort is set to `low`. These settings cannot be changed.\n}\n\
@@ -230,6 +334,10 @@ fn native_roles_come_back_from_import_and_export_the_same() {
     assert_eq!(code, 0, "{exported}");
     let second = roles(&project, &dir.path().join("codex-back"));
     assert_eq!(first, second);
+    assert_eq!(
+        malformed(&project, &dir.path().join("codex-back")),
+        Vec::<String>::new()
+    );
 }
 
 fn which(name: &str) -> Option<std::path::PathBuf> {
