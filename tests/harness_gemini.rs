@@ -303,10 +303,41 @@ fn exported_agents_load_with_their_tools_and_models() {
     assert_eq!(code, 0);
     assert!(project.join(".gemini/agents/explore.md").is_file());
 
+    // Beside them, a Claude-style file: agentc's errors are Gemini's.
+    write(
+        &home,
+        &[(
+            ".gemini/agents/broken.md",
+            "---\nname: broken\ndescription: Claude-style.\ntools: [Read]\nmcpServers: {}\n---\nB\n",
+        )],
+    );
+    let (_, checked) = agentc(&home, &["--no-user", "--format", "json", "check"]);
+    let errors: Vec<String> = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["path"].as_str().unwrap(),
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            ".gemini/agents/broken.md unknown-tool",
+            ".gemini/agents/broken.md foreign-field"
+        ]
+    );
+
     let s = run_gemini(&home, &project, &["explore", "build", "local", "web"]);
-    assert!(
-        !s.stderr.contains("Agent loading error"),
-        "Gemini CLI rejected an exported file: {}",
+    assert_eq!(
+        loading_errors(&s.stderr),
+        vec!["broken.md".to_string()],
+        "{}",
         s.stderr
     );
     for (name, description) in [
@@ -430,6 +461,20 @@ fn native_files_come_back_from_import_and_export_the_same() {
     ] {
         assert!(second.system.contains(line), "{line}: {}", second.system);
     }
+}
+
+/// The files of Gemini CLI's "Agent loading error" lines, sorted.
+fn loading_errors(stderr: &str) -> Vec<String> {
+    let mut files: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("Agent loading error: Failed to load agent from "))
+        .filter_map(|rest| rest.split(": ").next())
+        .filter_map(|path| Path::new(path).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 fn which(name: &str) -> Option<std::path::PathBuf> {
