@@ -549,13 +549,24 @@ pub fn escapes_of(project: &ProjectFiles, user: Option<&ProjectFiles>) -> Vec<(P
 /// Loads and checks one project. Files are added to `sources`; every finding
 /// (after `[lint]` severities) is returned.
 pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, Vec<Diagnostic>) {
+    load_over(req, env, sources, &Overlay::default())
+}
+
+/// [`load`], reading a file from `overlay` when it holds its text: a file
+/// checked before it is written (`agentc new`), or an unsaved buffer.
+pub fn load_over(
+    req: LoadRequest,
+    env: &Env,
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> (Project, Vec<Diagnostic>) {
     let roots = Roots {
         project: req.project.root.clone(),
         user: req.user.as_ref().map(|u| u.root.clone()),
     };
-    let configs = load_configs(&req.project, req.user.as_ref(), env, sources);
+    let configs = load_configs_over(&req.project, req.user.as_ref(), env, sources, overlay);
     let jobs = jobs_of(&req.project, req.user.as_ref());
-    let files = analyze_files(&jobs, &configs.config, &roots, env, sources);
+    let files = analyze_files_over(&jobs, &configs.config, &roots, env, sources, overlay);
     let extra = escape_findings(&escapes_of(&req.project, req.user.as_ref()), env, sources);
     link(
         roots.project,

@@ -77,6 +77,7 @@ impl Cx {
             prompt_sha256: std::sync::OnceLock::new(),
             fence: start,
             handoffs: Vec::new(),
+            display_name: None,
         };
         let get = |key: &str| entries.iter().find(|(k, _)| k.name == key);
         let missing = |cx: &mut Cx, key: &str, help: &str| {
