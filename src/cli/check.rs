@@ -360,13 +360,19 @@ fn nothing_found(
     let shown = given.display();
     if let Some(d) = dialect {
         return CliError::Usage(format!(
-            "no agent files found in `{shown}`: no `*.md` file below it to read as {} files",
+            "no agent files found in `{shown}`: no `*.{}` file below it to read as {} files",
+            if d.is_toml() { "toml" } else { "md" },
             d.as_str()
         ));
     }
     let loose = discover::markdown_files_below(full);
     let help = if loose > 0 {
-        let dialects: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
+        // Markdown dialects only: Codex roles are TOML files.
+        let dialects: Vec<&str> = Dialect::ALL
+            .iter()
+            .filter(|d| !d.is_toml())
+            .map(|d| d.as_str())
+            .collect();
         format!(
             "{loose} markdown {} below it {} in no agent folder; to read {} as agent files, add `--dialect {}`",
             if loose == 1 { "file" } else { "files" },
