@@ -481,7 +481,7 @@ impl CachedEntry {
 }
 
 /// The plan around its agents' entries.
-fn assemble(
+pub(crate) fn assemble(
     project: &Project,
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
@@ -610,7 +610,7 @@ impl Plan {
 }
 
 /// Where the agents' entries go in the plan's JSON: `agents` sorts first.
-const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
+pub(crate) const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
 
 /// Writes the plan's JSON from its entries' text ([`entry_json`], in the
 /// plan's order) and what follows them ([`Plan::json_tail`]).

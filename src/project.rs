@@ -87,11 +87,12 @@ pub struct LoadRequest {
     pub parent: Option<String>,
 }
 
+static PARSE_POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+
 /// The threads that read and parse agent files, with stacks deep enough for
 /// the deepest YAML `[limits]` allows.
 fn parse_pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
+    PARSE_POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
             .stack_size(crate::syntax::yaml::PARSE_STACK)
             .thread_name(|i| format!("agentc-parse-{i}"))
@@ -103,6 +104,32 @@ fn parse_pool() -> &'static rayon::ThreadPool {
                     .build()
                     .expect("a one-thread pool can always be built")
             })
+    })
+}
+
+/// Files that one thread reads and parses faster than a pool of threads
+/// can be started: a small project never starts the pool.
+const SMALL_BATCH: usize = 32;
+
+/// Runs `work` (the analysis of `files` files, one after another) on one
+/// thread with the parser's stack, when there are few files and the pool
+/// is not running yet (a long-lived process that has started it keeps
+/// using it). `None`: use the pool.
+fn small_batch<T: Send>(files: usize, work: impl FnOnce() -> T + Send) -> Option<T> {
+    if files > SMALL_BATCH || PARSE_POOL.get().is_some() {
+        return None;
+    }
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("agentc-parse".into())
+            .stack_size(crate::syntax::yaml::PARSE_STACK)
+            .spawn_scoped(s, work)
+            .ok()?;
+        Some(
+            worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
     })
 }
 
@@ -339,7 +366,8 @@ pub struct FileResult {
     pub id: FileId,
     pub scope: Scope,
     pub origin: Origin,
-    /// The name a broken file still claims: its stem.
+    /// The name a broken file still claims: its stem. Empty when the file
+    /// yielded a definition, which claims its own name.
     pub stem: String,
     pub def: Option<Arc<AgentDef>>,
     pub diagnostics: Vec<Diagnostic>,
@@ -392,47 +420,56 @@ pub fn analyze_files_over(
             })
         })
         .collect();
-    let analysed: Vec<(SourceFile, Option<AgentDef>, Vec<Diagnostic>)> =
-        parse_pool().install(|| {
-            jobs.par_iter()
-                .zip(&ids)
-                .map(|(job, &id)| {
-                    let limits = config.scope(job.scope).limits;
-                    let f = &job.file;
-                    let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
-                    let (def, diags) = match problem {
-                        Some(problem) => (None, vec![read_problem(id, problem)]),
-                        None => {
-                            let a = agent::analyze(id, &text, f.dialect, &f.stem, limits.yaml());
-                            (a.def, a.diagnostics)
-                        }
-                    };
-                    let display = source::relative_display(&f.path, &env.cwd);
-                    let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
-                    (
-                        SourceFile::new(f.path.clone(), display, plan, text),
-                        def,
-                        diags,
-                    )
-                })
-                .collect()
-        });
-    analysed
-        .into_iter()
-        .zip(jobs)
-        .zip(ids)
-        .map(|(((file, def, diagnostics), job), id)| {
-            sources.set(id, file);
-            FileResult {
-                id,
-                scope: job.scope,
-                origin: job.file.origin,
-                stem: job.file.stem.clone(),
-                def: def.map(Arc::new),
-                diagnostics,
+    // The definition is boxed on its worker: a vector of them inline would
+    // hold hundreds of bytes per file until every file is read.
+    let analyse = |(job, &id): (&Job, &FileId)| {
+        let limits = config.scope(job.scope).limits;
+        let f = &job.file;
+        let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
+        let (def, diags) = match problem {
+            Some(problem) => (None, vec![read_problem(id, problem)]),
+            None => {
+                let a = agent::analyze(id, &text, f.dialect, &f.stem, limits.yaml());
+                (a.def.map(Arc::new), a.diagnostics)
             }
-        })
-        .collect()
+        };
+        let display = source::relative_display(&f.path, &env.cwd);
+        let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
+        (
+            SourceFile::new(f.path.clone(), display, plan, text),
+            def,
+            diags,
+        )
+    };
+    let analysed: Vec<(SourceFile, Option<Arc<AgentDef>>, Vec<Diagnostic>)> =
+        match small_batch(jobs.len(), || jobs.iter().zip(&ids).map(analyse).collect()) {
+            Some(done) => done,
+            None => parse_pool().install(|| jobs.par_iter().zip(&ids).map(analyse).collect()),
+        };
+    // Pushed into a new vector: collecting from `analysed` would reuse its
+    // larger allocation for the whole life of the results.
+    let mut results = Vec::with_capacity(jobs.len());
+    sources.reserve(
+        ids.iter()
+            .filter(|id| id.0 as usize >= sources.len())
+            .count(),
+    );
+    for (((file, def, diagnostics), job), id) in analysed.into_iter().zip(jobs).zip(ids) {
+        sources.set(id, file);
+        results.push(FileResult {
+            id,
+            scope: job.scope,
+            origin: job.file.origin,
+            stem: if def.is_some() {
+                String::new()
+            } else {
+                job.file.stem.clone()
+            },
+            def,
+            diagnostics,
+        });
+    }
+    results
 }
 
 /// The findings for paths that were not read: `symlink-escape` for links
@@ -551,14 +588,25 @@ pub fn escapes_of(project: &ProjectFiles, user: Option<&ProjectFiles>) -> Vec<(P
 
 /// Loads and checks one project. Files are added to `sources`; every finding
 /// (after `[lint]` severities) is returned.
-pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, Vec<Diagnostic>) {
+pub fn load(
+    mut req: LoadRequest,
+    env: &Env,
+    sources: &mut SourceMap,
+) -> (Project, Vec<Diagnostic>) {
     let roots = Roots {
         project: req.project.root.clone(),
         user: req.user.as_ref().map(|u| u.root.clone()),
     };
     let configs = load_configs(&req.project, req.user.as_ref(), env, sources);
     let jobs = jobs_of(&req.project, req.user.as_ref());
+    // The file lists are not needed past here: with many files, holding
+    // them (and the jobs) through the link adds to the peak.
+    req.project.agents = Vec::new();
+    if let Some(u) = &mut req.user {
+        u.agents = Vec::new();
+    }
     let files = analyze_files(&jobs, &configs.config, &roots, env, sources);
+    drop(jobs);
     let extra = escape_findings(&escapes_of(&req.project, req.user.as_ref()), env, sources);
     link(
         roots.project,
@@ -614,10 +662,11 @@ pub struct LinkCache {
     /// By file id.
     files: Vec<Option<FileLink>>,
     /// Every name claimed, in order, with the files that claim it.
-    claimants: BTreeMap<String, Vec<FileId>>,
+    /// A name is held once, shared with the links of the files claiming it.
+    claimants: BTreeMap<Arc<str>, Vec<FileId>>,
     /// The names claimed by more than one file: the only ones that can be
     /// duplicates or shadow one another.
-    contested: BTreeSet<String>,
+    contested: BTreeSet<Arc<str>>,
 }
 
 /// One file's part in the last link.
@@ -627,14 +676,15 @@ struct FileLink {
     /// same definition.
     def: Option<Arc<AgentDef>>,
     /// The name claimed: the definition's, or a broken file's stem.
-    name: String,
+    name: Arc<str>,
     scope: Scope,
     origin: Origin,
     /// `None` until checked under the current stamp.
     checked: Option<Checked>,
     /// The file's suppression comments, when it has any (definitions only:
     /// a broken file's are read every time).
-    directives: Option<crate::suppress::FileDirectives>,
+    /// Boxed: few files have any, and every file has a link.
+    directives: Option<Box<crate::suppress::FileDirectives>>,
 }
 
 impl LinkCache {
@@ -668,7 +718,7 @@ impl LinkCache {
                 && f.origin == r.origin
                 && match (&f.def, &r.def) {
                     (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                    (None, None) => f.name == r.stem,
+                    (None, None) => *f.name == *r.stem,
                     _ => false,
                 }
         });
@@ -677,17 +727,21 @@ impl LinkCache {
         }
         self.unclaim(r.id);
         let name = match &r.def {
-            Some(def) => def.name.clone(),
-            None => r.stem.clone(),
+            Some(def) => def.name.as_str(),
+            None => r.stem.as_str(),
         };
-        let ids = self.claimants.entry(name.clone()).or_default();
+        let name: Arc<str> = match self.claimants.get_key_value(name) {
+            Some((held, _)) => Arc::clone(held),
+            None => Arc::from(name),
+        };
+        let ids = self.claimants.entry(Arc::clone(&name)).or_default();
         ids.push(r.id);
         if ids.len() == 2 {
-            self.contested.insert(name.clone());
+            self.contested.insert(Arc::clone(&name));
         }
         let directives = r.def.as_ref().and_then(|def| {
             let d = crate::suppress::FileDirectives::parse(def.file, &sources.get(def.file).text);
-            (!d.is_empty()).then_some(d)
+            (!d.is_empty()).then(|| Box::new(d))
         });
         self.files[at] = Some(FileLink {
             def: r.def.clone(),
@@ -746,6 +800,15 @@ pub fn link_with(
     }
     let files = results.len();
     scopes.reserve(results.len());
+    // Room for every file's link at once, not grown one file at a time.
+    let ids_end = results
+        .iter()
+        .map(|r| r.id.0 as usize + 1)
+        .max()
+        .unwrap_or(0);
+    cache
+        .files
+        .reserve_exact(ids_end.saturating_sub(cache.files.len()));
     let mut current = vec![false; cache.files.len()];
     for r in results {
         scopes.insert(r.id, r.scope);
@@ -839,11 +902,11 @@ pub fn link_with(
         let Some(def) = &f.def else { continue };
         for h in &def.handoffs {
             if COPILOT_BUILTIN_AGENTS.contains(&h.value.as_str())
-                || cache.claimants.contains_key(&h.value)
+                || cache.claimants.contains_key(h.value.as_str())
             {
                 continue;
             }
-            let names = cache.claimants.keys().map(String::as_str);
+            let names = cache.claimants.keys().map(|k| &**k);
             diags.push(
                 Diagnostic::at(
                     Rule::UnknownAgent,
@@ -889,7 +952,7 @@ pub fn link_with(
                 parent_layer.as_ref(),
             ));
         }
-        directives.extend(f.directives.clone());
+        directives.extend(f.directives.as_deref().cloned());
     }
 
     // Severities from each scope's `[lint]`, suppressions, then which
