@@ -275,7 +275,7 @@ pub fn plan_agent(agent: &Agent, project: &Project, sources: &SourceMap) -> Opti
             Tools::List(l) => Some(PlanTools::List(l.to_vec())),
         },
         requires: def.requires.iter().map(|r| r.value.clone()).collect(),
-        params: def.params.clone(),
+        params: Params::clone(&def.params),
         prompt_sha256: def.prompt_sha256(&sources.get(def.file).text).to_string(),
         shadows: agent
             .shadows

@@ -663,10 +663,44 @@ pub struct LinkCache {
     files: Vec<Option<FileLink>>,
     /// Every name claimed, in order, with the files that claim it.
     /// A name is held once, shared with the links of the files claiming it.
-    claimants: BTreeMap<Arc<str>, Vec<FileId>>,
+    claimants: BTreeMap<Arc<str>, Claim>,
     /// The names claimed by more than one file: the only ones that can be
     /// duplicates or shadow one another.
     contested: BTreeSet<Arc<str>>,
+}
+
+/// The files claiming one name, in the order they claimed it. The first
+/// is held inline: almost every name has one file.
+#[derive(Debug, Default)]
+struct Claim {
+    first: Option<FileId>,
+    more: Vec<FileId>,
+}
+
+impl Claim {
+    fn push(&mut self, id: FileId) {
+        if self.first.is_none() {
+            self.first = Some(id);
+        } else {
+            self.more.push(id);
+        }
+    }
+
+    fn remove(&mut self, id: FileId) {
+        let rest: Vec<FileId> = self.iter().copied().filter(|i| *i != id).collect();
+        *self = Claim::default();
+        for i in rest {
+            self.push(i);
+        }
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &FileId> {
+        self.first.iter().chain(&self.more)
+    }
 }
 
 /// One file's part in the last link.
@@ -759,7 +793,7 @@ impl LinkCache {
             return;
         };
         if let Some(ids) = self.claimants.get_mut(&old.name) {
-            ids.retain(|i| *i != id);
+            ids.remove(id);
             match ids.len() {
                 0 => {
                     self.claimants.remove(&old.name);
@@ -929,6 +963,27 @@ pub fn link_with(
     // the config stay the same.
     let resolver = Resolver::new(&config);
     let parent_layer = parent.map(|p| crate::resolve::parent_layer(&config, p));
+    // Each definition's checks stand alone: many are made in parallel, in
+    // place (their findings are per definition, so the order is unchanged).
+    // Every link in the cache is a current file's by now.
+    let check = |f: &mut Option<FileLink>| {
+        if let Some(f) = f
+            && f.checked.is_none()
+            && let Some(def) = &f.def
+        {
+            f.checked = Some(check_definition(
+                def,
+                &config,
+                &resolver,
+                parent_layer.as_ref(),
+            ));
+        }
+    };
+    if results.len() >= PARALLEL_CHECKS {
+        parse_pool().install(|| cache.files.par_iter_mut().for_each(check));
+    } else {
+        cache.files.iter_mut().for_each(check);
+    }
     let mut directives = Vec::new();
     for r in results {
         let Some(f) = cache
@@ -1053,6 +1108,10 @@ pub fn link_with(
     };
     (project, all)
 }
+
+/// Definitions checked in parallel from this many on; fewer are checked
+/// faster on the calling thread.
+const PARALLEL_CHECKS: usize = 256;
 
 /// Agents Copilot has built in, which a handoff may name.
 const COPILOT_BUILTIN_AGENTS: &[&str] = &["agent", "ask", "edit", "plan"];
