@@ -32,7 +32,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SHARED = os.path.join(os.path.dirname(HERE), "..", "shared", "bench")
+# `../shared/bench` next to the repository (or next to the folder holding
+# it, for a git worktree one level deeper).
+SHARED_CANDIDATES = [os.path.join(os.path.dirname(HERE), *[".."] * up, "shared", "bench") for up in (1, 2)]
 
 
 def run_once(argv, cwd, env, stdout_path="/dev/null"):
@@ -138,7 +140,7 @@ def main():
     ap.add_argument("--small-runs", type=int, default=200, help="runs for the 10-agent project")
     ap.add_argument("--tiny", default="1000,10000,100000", help="sizes of the tiny-file projects")
     ap.add_argument("--tiny-runs", type=int, default=3)
-    ap.add_argument("--shared", default=DEFAULT_SHARED, help="folder of gen_corpus.py and scale_corpus.py")
+    ap.add_argument("--shared", help="folder of gen_corpus.py and scale_corpus.py (default: ../shared/bench)")
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     if a.quick:
@@ -146,7 +148,11 @@ def main():
     binary = os.path.abspath(a.bin)
     if not os.access(binary, os.X_OK):
         sys.exit(f"no agentc binary at {binary}; run `cargo build --release` first")
-    shared = os.path.abspath(a.shared)
+    candidates = [a.shared] if a.shared else SHARED_CANDIDATES
+    shared = next((os.path.abspath(c) for c in candidates
+                   if os.path.exists(os.path.join(c, "gen_corpus.py"))), None)
+    if shared is None:
+        sys.exit("gen_corpus.py not found; pass --shared DIR (the folder holding it and scale_corpus.py)")
     cat = which("cat")
     began = time.time()
     load_before = os.getloadavg()
