@@ -25,6 +25,9 @@ pub enum Dialect {
     Copilot,
 }
 
+/// What `requires` may ask of a model (agents and `[models]` capabilities).
+pub const CAPABILITIES: &[&str] = &["vision", "tools", "reasoning", "json"];
+
 /// The built-in tool vocabulary of agentc's own dialect.
 pub const TOOLS: &[&str] = &[
     "read",

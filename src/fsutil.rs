@@ -162,7 +162,7 @@ pub enum WriteError {
 /// the target of a symlink inside the root (the link stays a link), never
 /// a place outside the root.
 pub fn destination_in_root(root: &Path, path: &Path) -> Result<PathBuf, WriteError> {
-    let outside = || WriteError::OutsideRoot(crate::source::slash(path));
+    let outside = || WriteError::OutsideRoot(slash(path));
     let root = root.canonicalize()?;
     let real = real_path(path).ok_or_else(outside)?;
     if !real.starts_with(&root) {
@@ -268,6 +268,25 @@ fn temp_with_mode(path: &Path, mode: u32) -> std::io::Result<tempfile::NamedTemp
     #[cfg(not(unix))]
     let _ = mode;
     builder.tempfile_in(dir)
+}
+
+/// Why a file or folder could not be read, in the words findings use.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it was removed while agentc was reading".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A path with `/` separators whatever the platform.
+pub fn slash(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }
 
 #[cfg(test)]

@@ -7,42 +7,41 @@
 //! provider and model it runs on, which layer chose each, its fallbacks,
 //! tools and parameters.
 //!
-//! The pipeline, one module per stage: [`discover`] → [`source`] (read,
-//! split) → [`syntax`] (YAML/TOML with spans) → [`agent`] and [`config`]
-//! (validate) → [`resolve`] (layers, aliases, provenance) → [`project`]
-//! (cross-file checks) → [`plan`] → [`render`].
+//! The pipeline, one folder per stage (docs/architecture.md draws it):
+//! [`discover`] → [`source`] (read, split) → [`syntax`] (YAML/TOML with
+//! spans) → [`model`] (agents, config, resolution) → [`check`] (cross-file
+//! checks) → [`route`] (plan, router) → [`render`]. Around it: [`convert`],
+//! [`exec`] (run, probe, doctor), one folder per server ([`watch`],
+//! [`gateway`], [`lsp`], [`mcp`]) and [`cli`].
 
-pub mod agent;
-pub mod capability;
+pub mod check;
 pub mod cli;
-pub mod config;
 pub mod convert;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
-pub mod doctor;
-pub mod fix;
+pub mod exec;
 pub mod fsutil;
 pub mod gateway;
 pub mod http;
 pub mod lsp;
 pub mod mcp;
-pub mod plan;
-pub mod project;
-pub mod providers;
+pub mod model;
 pub mod render;
-pub mod resolve;
-pub mod router;
+pub mod route;
 pub mod rules;
-pub mod run;
-pub mod scaffold;
-pub mod schema;
 pub mod source;
-pub mod suppress;
 pub mod syntax;
-pub mod trust;
 pub mod watch;
 
+// The paths the library had before the stages got their folders.
+pub use check::{capability, fix, project, suppress};
+pub use convert::scaffold;
+pub use exec::{doctor, providers, run};
+pub use model::{agent, config, resolve, trust};
+pub use render::schema;
+pub use route::{plan, router};
+
 pub use diagnostic::{Diagnostic, Severity, Span};
-pub use plan::Plan;
+pub use route::plan::Plan;
 pub use rules::Rule;

@@ -2,10 +2,10 @@
 //! given, checked and reported.
 
 use super::{CliError, CliResult, Outcome, args::CheckArgs, args::Cli};
+use crate::check::fix;
+use crate::check::project::{self, LoadRequest};
 use crate::dialect::Dialect;
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
-use crate::fix;
-use crate::project::{self, LoadRequest};
 use crate::render::{Format, Report};
 use crate::source::SourceMap;
 use std::collections::BTreeMap;
@@ -171,7 +171,7 @@ pub fn statistics(report: &Report, json: bool) -> String {
             "statistics": list,
             "summary": serde_json::to_value(report.summary).unwrap_or_default(),
         });
-        return crate::plan::to_sorted_json(&value);
+        return crate::route::plan::to_sorted_json(&value);
     }
     let width = rows.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     let mut out = String::new();

@@ -8,10 +8,10 @@
 
 use super::args::{Cli, ExportArgs, ImportArgs};
 use super::{CliError, CliResult, Outcome};
+use crate::check::project::{self, LoadRequest};
 use crate::convert::{self, Note, export as ex, import as im};
 use crate::dialect::Dialect;
 use crate::discover::{self, AgentFile, Env, Origin};
-use crate::project::{self, LoadRequest};
 use crate::source::{self, Scope, SourceMap};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,7 @@ fn refuse(conflicts: &[String], what: &str, hint: &str) -> Result<(), CliError> 
     }
 }
 
+// Long: read, convert, refuse overwrites, write and report: one command top to bottom.
 pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
     let to = dialect(&args.to)?;
     let json = json_format(cli)?;
@@ -179,7 +180,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             .collect();
         let value = json!({"to": to.as_str(), "dir": shown(&out_dir), "agents": agents,
                            "not_exported": broken, "stale": stale});
-        super::print(&crate::plan::to_sorted_json(&value))?;
+        super::print(&crate::route::plan::to_sorted_json(&value))?;
     } else {
         let mut out = String::new();
         for ((path, src, e), status) in exported.iter().zip(&statuses) {
@@ -267,6 +268,7 @@ fn import_sources(
     Ok((files, left_out))
 }
 
+// Long: read, convert, refuse overwrites, write and report: one command top to bottom.
 pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let from = dialect(&args.from)?;
     let json = json_format(cli)?;
@@ -288,7 +290,7 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
     let mut imported: Vec<(String, PathBuf, im::Imported)> = Vec::new();
     let mut skipped: Vec<(String, String)> = left_out
         .iter()
-        .map(|p| (shown(p), crate::project::not_read_reason(p)))
+        .map(|p| (shown(p), crate::check::project::not_read_reason(p)))
         .collect();
     for f in &files {
         let src = shown(&f.path);
@@ -369,7 +371,7 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             .collect();
         let value = json!({"from": from.as_str(), "dir": shown(&out_dir), "agents": agents,
                            "skipped": skipped, "extra_tools": extra, "dry_run": args.dry_run});
-        super::print(&crate::plan::to_sorted_json(&value))?;
+        super::print(&crate::route::plan::to_sorted_json(&value))?;
     } else {
         let mut out = String::new();
         for (src, target, i) in &imported {

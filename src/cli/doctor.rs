@@ -3,9 +3,9 @@
 //! the environment's key variables.
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::DoctorArgs};
+use crate::check::project;
 use crate::discover::Env;
-use crate::project;
-use crate::providers::{self, ProbeOptions, ProbeReport};
+use crate::exec::providers::{self, ProbeOptions, ProbeReport};
 use crate::render::{Format, Report};
 use crate::rules::Rule;
 use crate::source::SourceMap;
@@ -16,7 +16,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs, env: &Env) -> CliResult {
     let req = super::load_request(cli, env, !cli.no_user, None)?;
     let mut sources = SourceMap::default();
     let (project, mut diagnostics) = project::load(req, env, &mut sources);
-    let routed = crate::doctor::routed_providers(&project);
+    let routed = crate::exec::doctor::routed_providers(&project);
     let routed: Vec<String> = routed.into_iter().collect();
     let targets = providers::targets(
         &project.config,
@@ -33,7 +33,7 @@ pub fn run(cli: &Cli, args: &DoctorArgs, env: &Env) -> CliResult {
         .map(|d| d.span)
         .collect();
     diagnostics.extend(
-        crate::doctor::findings(&project, &probe, &super::providers::process_env)
+        crate::exec::doctor::findings(&project, &probe, &super::providers::process_env)
             .into_iter()
             .filter(|d| d.rule != Rule::CapabilityMismatch || !declared.contains(&d.span)),
     );

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+// Long: flags to options, then the server's lifetime and its announcements.
 pub fn run(cli: &Cli, args: &GatewayArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "human", &["human", "json"])?;
     let json = format == "json";
@@ -66,7 +67,7 @@ pub fn run(cli: &Cli, args: &GatewayArgs, env: &Env) -> CliResult {
             max_answer: args.max_answer,
             max_queue: args.max_queue,
         },
-        default_timeout: crate::run::DEFAULT_TIMEOUT,
+        default_timeout: crate::exec::run::DEFAULT_TIMEOUT,
     };
     let quiet = cli.quiet;
     let sink = move |e: Event| {

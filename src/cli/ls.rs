@@ -1,8 +1,8 @@
 //! `agentc ls`: every agent with its scope, path, and shadowing.
 
 use super::{CliResult, Outcome, args::Cli, args::LsArgs};
+use crate::check::project;
 use crate::discover::Env;
-use crate::project;
 use crate::source::SourceMap;
 use serde_json::json;
 use std::fmt::Write;
@@ -29,7 +29,9 @@ pub fn run(cli: &Cli, _args: &LsArgs, env: &Env) -> CliResult {
                 })
             })
             .collect();
-        super::print(&crate::plan::to_sorted_json(&json!({ "agents": agents })))?;
+        super::print(&crate::route::plan::to_sorted_json(
+            &json!({ "agents": agents }),
+        ))?;
         return Ok(Outcome::Clean);
     }
     let mut rows: Vec<[String; 5]> = vec![[

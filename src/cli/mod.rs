@@ -118,9 +118,9 @@ pub fn load_request(
     env: &Env,
     read_user: bool,
     parent: Option<String>,
-) -> Result<crate::project::LoadRequest, CliError> {
+) -> Result<crate::check::project::LoadRequest, CliError> {
     let root = project_root(cli, env)?;
-    Ok(crate::project::LoadRequest {
+    Ok(crate::check::project::LoadRequest {
         project: discover::discover_project(&root),
         user: user_files(env, read_user),
         parent,

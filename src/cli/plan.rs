@@ -2,10 +2,10 @@
 //! with `--out`, or compared with a committed lock with `--check`.
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::PlanArgs};
+use crate::check::project;
 use crate::discover::Env;
-use crate::plan::{self, Plan};
-use crate::project;
 use crate::render::{Format, Report};
+use crate::route::plan::{self, Plan};
 use crate::source::SourceMap;
 use serde_json::Value;
 use std::fmt::Write;

@@ -3,11 +3,11 @@
 //! servers which models they serve.
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::ProvidersArgs};
-use crate::config::Config;
+use crate::check::project;
 use crate::diagnostic::{Severity, suggest};
 use crate::discover::{self, Env};
-use crate::project;
-use crate::providers::{self, ProbeOptions, ProbeReport};
+use crate::exec::providers::{self, ProbeOptions, ProbeReport};
+use crate::model::config::Config;
 use crate::render::escape::escape;
 use crate::render::{Format, Report};
 use crate::source::SourceMap;
@@ -84,7 +84,7 @@ pub fn run(cli: &Cli, args: &ProvidersArgs, env: &Env) -> CliResult {
 fn listed<'c>(
     config: &'c Config,
     only: Option<&'c [String]>,
-) -> impl Iterator<Item = &'c crate::config::Provider> {
+) -> impl Iterator<Item = &'c crate::model::config::Provider> {
     config
         .providers
         .values()
@@ -110,7 +110,7 @@ fn list_json(config: &Config, only: Option<&[String]>) -> String {
             })
         })
         .collect();
-    crate::plan::to_sorted_json(&json!({ "providers": providers }))
+    crate::route::plan::to_sorted_json(&json!({ "providers": providers }))
 }
 
 fn list_text(config: &Config, only: Option<&[String]>) -> String {

@@ -2,15 +2,17 @@
 //! route and call and task overrides, and every layer that set something.
 
 use super::{CliResult, Outcome, args::Cli, args::RouteArgs};
+use crate::check::project::{self, Project};
 use crate::diagnostic::{Diagnostic, Severity, suggest};
 use crate::discover::Env;
-use crate::plan;
-use crate::project::{self, Project};
+use crate::model::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
 use crate::render::{Format, Report};
-use crate::resolve::{Layer, LayerInput, Resolution, Resolver, Value};
+use crate::route::plan;
 use crate::rules::Rule;
 use crate::source::SourceMap;
 use serde_json::{Value as Json, json};
+
+pub use crate::render::json::layers_json;
 
 /// Run-time overrides of one resolution.
 #[derive(Clone, Debug, Default)]
@@ -66,7 +68,7 @@ pub fn resolve_agent(
     let mut layers = resolver.config_layers(def.role.as_ref().map(|r| r.value.as_str()), &def.name);
     layers.push(project::agent_layer(def));
     if let Some(p) = &o.parent {
-        layers.push(crate::resolve::parent_layer(&project.config, p));
+        layers.push(crate::model::resolve::parent_layer(&project.config, p));
     }
     for (layer, provider, model) in [
         (Layer::Call, &o.call_provider, &o.call_model),
@@ -88,38 +90,6 @@ pub fn resolve_agent(
             .filter(|d| d.severity == Severity::Error)
             .collect()),
     }
-}
-
-/// The `layers` list: every layer that set something, lowest first.
-pub fn layers_json(res: &Resolution, sources: &SourceMap) -> Vec<Json> {
-    res.layers
-        .iter()
-        .map(|l| {
-            let span = l
-                .model
-                .as_ref()
-                .and_then(|v| v.span)
-                .or(l.provider.as_ref().and_then(|v| v.span));
-            let (path, line) = match span {
-                Some(s) => {
-                    let f = sources.get(s.file);
-                    (Some(f.plan_path.clone()), Some(f.line_col(s.start).0))
-                }
-                None => (None, None),
-            };
-            let mut o = json!({
-                "layer": l.layer.as_str(),
-                "provider": l.provider.as_ref().map(|v| v.text.clone()),
-                "model": l.model.as_ref().map(|v| v.text.clone()),
-                "path": path,
-                "line": line,
-            });
-            if let Some(f) = &l.fallback {
-                o["fallback"] = json!(f.iter().map(|v| v.text.clone()).collect::<Vec<_>>());
-            }
-            o
-        })
-        .collect()
 }
 
 pub fn run(cli: &Cli, args: &RouteArgs, env: &Env) -> CliResult {

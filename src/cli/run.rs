@@ -5,8 +5,10 @@
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::RunArgs};
 use crate::discover::Env;
+use crate::exec::run::{
+    Attempt, Batch, Executor, Observer, Report, RunError, RunOptions, Target, Task,
+};
 use crate::render::escape::escape;
-use crate::run::{Attempt, Batch, Executor, Observer, Report, RunError, RunOptions, Target, Task};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -75,7 +77,7 @@ fn single(cli: &Cli, args: &RunArgs, root: &Path, user_dir: Option<PathBuf>) -> 
     let mut report = runtime()?.block_on(exec.run(&task, RunOptions { stream }, &observer));
     explain_unknown_agent(&mut report, load_errors);
     if format == "json" {
-        super::print(&crate::plan::to_sorted_json(&report.to_json()))?;
+        super::print(&crate::route::plan::to_sorted_json(&report.to_json()))?;
     } else if report.succeeded() {
         let streamed = observer
             .streamed

@@ -3,11 +3,11 @@
 
 use super::args::{AddArgs, Cli, NewArgs};
 use super::{CliError, CliResult, Outcome};
+use crate::check::project::{self, LoadRequest};
+use crate::convert::scaffold::{self, Route};
 use crate::diagnostic::{Severity, suggest};
 use crate::discover::{self, Env};
-use crate::project::{self, LoadRequest};
 use crate::render::{Format, Report};
-use crate::scaffold::{self, Route};
 use crate::source::{self, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -102,8 +102,8 @@ pub fn add(cli: &Cli, args: &AddArgs, env: &Env) -> CliResult {
 }
 
 pub fn new(cli: &Cli, args: &NewArgs, env: &Env) -> CliResult {
-    if !crate::agent::is_agent_name(&args.name) {
-        let slug = crate::agent::slugify(&args.name);
+    if !crate::model::agent::is_agent_name(&args.name) {
+        let slug = crate::model::agent::slugify(&args.name);
         let hint = if slug.is_empty() {
             String::new()
         } else {

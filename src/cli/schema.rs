@@ -3,6 +3,6 @@
 use super::{CliResult, Outcome, args::SchemaArgs};
 
 pub fn run(args: &SchemaArgs) -> CliResult {
-    super::print(&crate::schema::schema_json(&args.kind).unwrap_or_default())?;
+    super::print(&crate::render::schema::schema_json(&args.kind).unwrap_or_default())?;
     Ok(Outcome::Clean)
 }

@@ -4,19 +4,20 @@
 //! `--revoke-all` manage the record.
 
 use super::{CliError, CliResult, Outcome, args::Cli, args::TrustArgs};
-use crate::config::{Config, ProviderTable, ScopeConfig};
+use crate::check::project;
 use crate::diagnostic::Severity;
 use crate::discover::{self, Env};
-use crate::project;
+use crate::model::config::{Config, ProviderTable, ScopeConfig};
+use crate::model::trust::{self, AskedTables, FileTrustStore, TrustEntry};
 use crate::render::escape::escape;
 use crate::render::{Format, Report};
 use crate::rules::Rule;
 use crate::source::{Scope, SourceMap};
-use crate::trust::{self, AskedTables, FileTrustStore, TrustEntry};
 use serde_json::json;
 use std::fmt::Write;
 use std::io::IsTerminal;
 
+// Long: list, trust and untrust share the table display.
 pub fn run(cli: &Cli, args: &TrustArgs, env: &Env) -> CliResult {
     let format = super::parse_format(cli.format.as_deref(), "text", &["text", "json"])?;
     let Some(user_dir) = env.user_dir.as_deref() else {
@@ -162,7 +163,7 @@ fn tables_needing_trust(project: ScopeConfig, env: &Env) -> Vec<ProviderTable> {
 }
 
 fn entry(t: &ProviderTable, project: &str) -> TrustEntry {
-    let preset = crate::config::presets::preset(&t.id);
+    let preset = crate::model::config::presets::preset(&t.id);
     TrustEntry {
         id: t.id.clone(),
         hash: trust::table_hash(t),
@@ -187,7 +188,7 @@ fn sources_location(sources: &SourceMap, t: &ProviderTable) -> String {
 
 fn entries_out(entries: &[TrustEntry], format: &str, what: &str) -> String {
     if format == "json" {
-        return crate::plan::to_sorted_json(&json!({ what: entries }));
+        return crate::route::plan::to_sorted_json(&json!({ what: entries }));
     }
     if entries.is_empty() {
         return format!("No table {what}.\n");

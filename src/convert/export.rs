@@ -11,10 +11,10 @@ use super::{
     EXPORT_MARKER, Frontmatter, Note, NoteKind, copilot_alias, copilot_model, copilot_tool,
     extension_prefix, line_ending, raw_entries,
 };
-use crate::agent::{AgentDef, ToolsDecl};
-use crate::config::Config;
 use crate::dialect::{Dialect, TOOLS, ToolName};
-use crate::resolve::Resolver;
+use crate::model::agent::{AgentDef, ToolsDecl};
+use crate::model::config::Config;
+use crate::model::resolve::Resolver;
 use crate::syntax::emit;
 use crate::syntax::yaml::{YNode, YValue};
 
@@ -184,6 +184,7 @@ fn model_for(r: &Ref, to: Dialect) -> Result<Option<String>, String> {
 }
 
 /// Writes `def` (read from `text`, at `source` in the project) for `to`.
+// Long: the output fields in the harness's order, one short section each.
 pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dialect) -> Exported {
     let mut notes: Vec<Note> = Vec::new();
     let harness = to.harness();
@@ -420,7 +421,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
 /// catalogue lists) need an entry in `opencode.json`.
 fn opencode_provider_note(provider: &str, model: &str, notes: &mut Vec<Note>) {
     let id = super::opencode_provider_of_agentc(provider);
-    let base = crate::config::presets::preset(provider).map(|p| p.base_url.to_string());
+    let base = crate::model::config::presets::preset(provider).map(|p| p.base_url.to_string());
     if !crate::dialect::OPENCODE_BUILTIN_PROVIDERS.contains(&id) {
         notes.push(Note::new(
             NoteKind::Approximated,
@@ -445,7 +446,7 @@ fn opencode_provider_note(provider: &str, model: &str, notes: &mut Vec<Note>) {
 /// must be the tools the definition lists (read back as agentc reads
 /// OpenCode files); else the two disagree and the export is refused.
 fn permission_disagrees(def: &AgentDef, written: &str) -> Option<String> {
-    let back = crate::agent::analyze(
+    let back = crate::model::agent::analyze(
         def.file,
         written,
         Dialect::Opencode,
@@ -509,6 +510,7 @@ fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String
 
 /// Writes the tool list; `Err` when the harness would give the agent
 /// tools its source does not allow.
+// Long: one table of tool mappings per harness, kept side by side so they can be compared.
 fn tools(
     def: &AgentDef,
     to: Dialect,

@@ -12,9 +12,9 @@ use super::{
     Frontmatter, Note, NoteKind, agentc_provider_of_opencode, copilot_model, copilot_tool,
     extension_prefix, is_preset, line_ending, raw_entries,
 };
-use crate::agent::{self, EFFORTS, ToolsDecl, is_agent_name, slugify};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::{Dialect, TOOLS, ToolName};
+use crate::model::agent::{self, EFFORTS, ToolsDecl, is_agent_name, slugify};
 use crate::source::FileId;
 use crate::syntax::emit;
 use crate::syntax::yaml::{YNode, YValue, YamlLimits};
@@ -112,6 +112,7 @@ fn number(value: &YNode) -> Option<f64> {
 
 /// Converts one file of dialect `from` (its stem as discovery computes it).
 /// A file agentc cannot read at all gives its findings instead.
+// Long: one short section per field, in agentc's field order.
 pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Diagnostic>> {
     let analysis = agent::analyze(FileId(0), text, from, stem, YamlLimits::default());
     let Some(def) = &analysis.def else {

@@ -10,6 +10,7 @@
 
 pub mod export;
 pub mod import;
+pub mod scaffold;
 
 use crate::dialect::{Dialect, TOOLS, ToolName};
 use crate::source::split;
@@ -97,7 +98,7 @@ pub fn raw_entries(
         .filter(|d| matches!(d.rule, crate::Rule::UnquotedColon | crate::Rule::YamlSyntax))
         .filter_map(|d| d.fix.as_ref())
         .collect();
-    let repaired = crate::fix::apply(text, &fixes);
+    let repaired = crate::check::fix::apply(text, &fixes);
     parse(&repaired.text)
 }
 
@@ -160,7 +161,7 @@ impl Frontmatter {
 pub use crate::dialect::{agentc_provider_of_opencode, opencode_provider_of_agentc};
 
 fn is_preset(id: &str) -> bool {
-    crate::config::presets::preset(id).is_some()
+    crate::model::config::presets::preset(id).is_some()
 }
 
 /// A Copilot model name (`GPT-4.1`, `Claude Sonnet 4.5 (copilot)`,

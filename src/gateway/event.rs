@@ -2,7 +2,7 @@
 //! human line or an NDJSON object.
 
 use super::recognise::Matched;
-use crate::run::{Attempt, Target};
+use crate::exec::run::{Attempt, Target};
 use serde_json::{Value, json};
 
 /// What one request did.

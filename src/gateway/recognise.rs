@@ -3,7 +3,7 @@
 //! else the parent session. The bodies of one plan generation are matched
 //! all at once with one automaton, built again for each generation.
 
-use crate::plan::Plan;
+use crate::route::plan::Plan;
 use aho_corasick::AhoCorasick;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ pub struct AgentFiles {
 
 impl AgentFiles {
     fn path(&self, plan_path: &str) -> Option<PathBuf> {
-        match plan_path.strip_prefix(crate::project::USER_DIR_VAR) {
+        match plan_path.strip_prefix(crate::source::USER_DIR_VAR) {
             Some(rest) => Some(self.user_dir.as_ref()?.join(rest.trim_start_matches('/'))),
             None => Some(self.root.join(plan_path)),
         }

@@ -4,12 +4,12 @@
 use super::event::Event;
 use super::recognise::{self, AgentFiles, Matched, Matcher};
 use super::translate::{self, Wire};
-use crate::agent::Params;
-use crate::plan::PlanProvider;
-use crate::router::{Override, Request, Router};
-use crate::run::chat::{self, Failure};
-use crate::run::sse;
-use crate::run::{Attempt, Target};
+use crate::exec::run::chat::{self, Failure};
+use crate::exec::run::sse;
+use crate::exec::run::{Attempt, Target};
+use crate::model::agent::Params;
+use crate::route::plan::PlanProvider;
+use crate::route::router::{Override, Request, Router};
 use crate::watch::LivePlan;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request as HttpRequest, State};
@@ -171,7 +171,8 @@ impl Gateway {
         events: impl Fn(Event) + Send + Sync + 'static,
     ) -> Result<Gateway, String> {
         let build = |direct: bool| {
-            let mut b = crate::http::client_builder().connect_timeout(crate::run::CONNECT_TIMEOUT);
+            let mut b =
+                crate::http::client_builder().connect_timeout(crate::exec::run::CONNECT_TIMEOUT);
             if direct {
                 b = b.no_proxy();
             }
@@ -304,7 +305,7 @@ impl Shared {
         let loopback = provider
             .base_url
             .as_ref()
-            .is_some_and(crate::config::BaseUrl::is_loopback);
+            .is_some_and(crate::model::config::BaseUrl::is_loopback);
         if loopback {
             &self.direct
         } else {
@@ -641,6 +642,7 @@ struct Routing {
     credential_provider: Option<String>,
 }
 
+// Long: one request from door to answer: refusal, credential rule, the fallback chain and the event share one set of locals.
 async fn handle(
     s: &Arc<Shared>,
     endpoint: Endpoint,
@@ -940,7 +942,7 @@ async fn handle(
                 503,
                 "api_error",
                 "unavailable",
-                crate::run::unavailable_message(who, &ev.attempts),
+                crate::exec::run::unavailable_message(who, &ev.attempts),
             ))
         }
     }
@@ -1025,6 +1027,7 @@ fn provider_key(s: &Shared, provider: &PlanProvider) -> Result<Option<String>, R
 
 /// Decides the agent and its chain of routes, filling the event's
 /// `agent`, `matched`, `ignored_model` and `planned`.
+// Long: agent, route and fallback chain decided together, as `agentc run` does.
 fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Routing, Refusal> {
     let router = &g.router;
     let plan = router.plan();
@@ -1132,7 +1135,7 @@ fn route(g: &Generation, door: Wire, value: &Value, ev: &mut Event) -> Result<Ro
                 "no-route",
                 format!(
                     "`{agent}` names no provider and model that agentc can call ({})",
-                    crate::resolve::route_text(p, m)
+                    crate::model::resolve::route_text(p, m)
                 ),
             ));
         }
@@ -1210,7 +1213,7 @@ fn parent_target(
 }
 
 fn upstream_url(
-    base: &crate::config::BaseUrl,
+    base: &crate::model::config::BaseUrl,
     wire: Wire,
     endpoint: Endpoint,
     query: Option<&str>,
@@ -1298,6 +1301,7 @@ fn see_usage(usage: &mut Option<Value>, v: &Value) {
 /// A 2xx from upstream: relayed (and translated) to the client. From here
 /// on no fallback is tried.
 #[allow(clippy::too_many_arguments)]
+// Long: the first upstream piece decides fallback, then one relay loop per wire format.
 async fn answer(
     s: &Arc<Shared>,
     door: Wire,

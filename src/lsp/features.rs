@@ -2,10 +2,10 @@
 //! linked project, its plan and findings) and the buffer as it is now.
 
 use super::cursor::{self, Context, Item};
-use super::server::{State, to_lsp};
+use super::state::{State, to_lsp};
 use super::text;
+use crate::check::project::Agent;
 use crate::dialect::{self, Dialect, ToolName};
-use crate::project::Agent;
 use crate::rules::Rule;
 use crate::source::{Scope, SourceMap};
 use lsp_types::{self as lsp, Uri};
@@ -21,7 +21,7 @@ struct At {
 }
 
 fn at(st: &State, uri: &Uri, pos: lsp::Position) -> Option<At> {
-    let path = super::server::uri_path(uri)?;
+    let path = super::state::uri_path(uri)?;
     let text = st.text_of(&path)?;
     let offset = text::offset(&text, pos, st.enc);
     Some(At { path, text, offset })
@@ -137,6 +137,7 @@ pub fn hover(st: &State, p: &lsp::HoverParams) -> Option<lsp::Hover> {
 
 /// The agent's route: where each value came from, every layer that set
 /// something, the fallbacks, trust, and what a probe found.
+// Long: the hover text section by section, in the order it is shown.
 fn route_markdown(st: &State, agent: &Agent) -> String {
     use std::fmt::Write;
     let sources = st.live.sources();
@@ -154,7 +155,7 @@ fn route_markdown(st: &State, agent: &Agent) -> String {
     let Some(project) = st.live.project() else {
         return out;
     };
-    let route = crate::plan::plan_route(&res.route, &project.config, sources);
+    let route = crate::route::plan::plan_route(&res.route, &project.config, sources);
     let shown = match (&route.provider, &route.model) {
         _ if route.inherit && route.model.is_none() => "the parent session's route".to_string(),
         (p, Some(m)) => format!("`{}`", target_text(p.as_deref(), m)),
@@ -244,7 +245,7 @@ fn route_markdown(st: &State, agent: &Agent) -> String {
         }
     }
     let _ = writeln!(out, "\nLayers, lowest first:\n");
-    for l in crate::cli::route::layers_json(res, sources) {
+    for l in crate::render::json::layers_json(res, sources) {
         let get = |k: &str| l.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let mut set = Vec::new();
         if let Some(p) = get("provider") {
@@ -405,6 +406,7 @@ fn key_doc(dialect: Dialect, key: &str) -> Option<String> {
 
 // ----------------------------------------------------------- completion
 
+// Long: one arm per cursor context (key, provider, alias, model, tool), each a short list.
 pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::CompletionResponse> {
     let pp = &p.text_document_position;
     let a = at(st, &pp.text_document.uri, pp.position)?;
@@ -630,7 +632,7 @@ pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::Completi
             let range = text::range(&a.text, item.range.start, end, st.enc);
             for (i, (v, kind, detail)) in values.into_iter().enumerate() {
                 let insert = if item.quoted {
-                    crate::agent::double_quote(&v)
+                    crate::model::agent::double_quote(&v)
                 } else {
                     v.clone()
                 };
@@ -652,7 +654,7 @@ pub fn completion(st: &State, p: &lsp::CompletionParams) -> Option<lsp::Completi
     Some(lsp::CompletionResponse::Array(items))
 }
 
-fn served(m: &crate::providers::ModelInfo) -> String {
+fn served(m: &crate::exec::providers::ModelInfo) -> String {
     match m.loaded {
         Some(true) => "served, loaded (probed)".into(),
         Some(false) => "served, not loaded (probed)".into(),
@@ -854,7 +856,7 @@ pub fn code_actions(
     p: &lsp::CodeActionParams,
 ) -> Option<Vec<lsp::CodeActionOrCommand>> {
     let uri = &p.text_document.uri;
-    let path = super::server::uri_path(uri)?;
+    let path = super::state::uri_path(uri)?;
     let doc_text = st.text_of(&path)?;
     let mut out = Vec::new();
     if st.up_to_date(&path) {
@@ -937,7 +939,7 @@ pub fn code_actions(
                 .text
                 .starts_with(['[', '{', '|', '>', '&', '*', '!', '"', '\''])
         {
-            let quoted = crate::agent::double_quote(&item.text);
+            let quoted = crate::model::agent::double_quote(&item.text);
             out.push(action(
                 "Quote this value".into(),
                 lsp::CodeActionKind::REFACTOR_REWRITE,
@@ -994,13 +996,13 @@ fn fix_all(
         None => (Vec::new(), Scope::Project),
     };
     let scopes = HashMap::from([(file_id, scope)]);
-    let cx = crate::fix::FixContext {
+    let cx = crate::check::fix::FixContext {
         config: &project.config,
         scopes: &scopes,
         agent_files: &agent_file,
     };
     let diags: Vec<crate::Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
-    crate::fix::fix_files(&cx, &diags, sources)
+    crate::check::fix::fix_files(&cx, &diags, sources)
         .into_iter()
         .next()
         .map(|f| f.fixed)
@@ -1010,7 +1012,7 @@ fn fix_all(
 /// creating the table, or the file, as needed.
 fn add_tool_extra(st: &State, tool: &str) -> Option<lsp::WorkspaceEdit> {
     let path = st.live.layout().project_config();
-    let quoted = crate::agent::double_quote(tool);
+    let quoted = crate::model::agent::double_quote(tool);
     let Some(text) = st
         .text_of(&path)
         .filter(|_| path.is_file() || st.docs.contains_key(&path))
@@ -1018,7 +1020,7 @@ fn add_tool_extra(st: &State, tool: &str) -> Option<lsp::WorkspaceEdit> {
         if !st.can_create_files {
             return None;
         }
-        let uri = super::server::path_uri(&path)?;
+        let uri = super::state::path_uri(&path)?;
         return Some(lsp::WorkspaceEdit {
             document_changes: Some(lsp::DocumentChanges::Operations(vec![
                 lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
@@ -1096,7 +1098,7 @@ fn add_tool_extra(st: &State, tool: &str) -> Option<lsp::WorkspaceEdit> {
 
 #[allow(deprecated)]
 pub fn symbols(st: &State, p: &lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
-    let path = super::server::uri_path(&p.text_document.uri)?;
+    let path = super::state::uri_path(&p.text_document.uri)?;
     let text = st.text_of(&path)?;
     let mut out = Vec::new();
     let sym = |name: String, detail: Option<String>, kind, range: lsp::Range, sel: lsp::Range| {
@@ -1152,7 +1154,7 @@ pub fn symbols(st: &State, p: &lsp::DocumentSymbolParams) -> Option<lsp::Documen
 /// The route summary at the end of the opening fence:
 /// `→ lm-studio/qwen-2.5-7b (agent) · fallback deepseek/deepseek-v4-flash`.
 pub fn inlay_hints(st: &State, p: &lsp::InlayHintParams) -> Option<Vec<lsp::InlayHint>> {
-    let path = super::server::uri_path(&p.text_document.uri)?;
+    let path = super::state::uri_path(&p.text_document.uri)?;
     let agent = agent_of(st, &path)?;
     let text = st.text_of(&path)?;
     let fence_end = text.find('\n').map_or(text.len(), |i| {

@@ -12,12 +12,14 @@
 //! - [`features`]: hover, completion, definition, references, code
 //!   actions, symbols and inlay hints, from the analysis.
 //! - [`probe`]: the models local servers serve, probed in the background.
+//! - [`state`]: what the features read, and span/URI conversions.
 //! - [`server`]: the protocol loop, debouncing and publishing.
 
 pub mod cursor;
 pub mod features;
 pub mod probe;
 pub mod server;
+pub mod state;
 pub mod text;
 
 pub use server::{Options, ServeError, serve};

@@ -3,8 +3,8 @@
 //! probe older than [`FRESH`] (or of other providers) is started again on
 //! its own thread.
 
-use crate::config::Config;
-use crate::providers::{self, ProbeOptions, ProbeReport};
+use crate::exec::providers::{self, ProbeOptions, ProbeReport};
+use crate::model::config::Config;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 

@@ -12,7 +12,7 @@
 //! generation, so an edit applies to the next call, and a change is
 //! announced (`notifications/tools/list_changed`,
 //! `notifications/resources/list_changed`, `notifications/resources/updated`
-//! for subscribed resources). Delegation runs on the [`crate::run`]
+//! for subscribed resources). Delegation runs on the [`crate::exec::run`]
 //! executor exactly as `agentc run` does.
 //!
 //! [`tools`] holds what each tool does, apart from the protocol;

@@ -61,7 +61,7 @@ pub fn read(
     let Some(agent) = live.plan.agent(name) else {
         return Err(format!("unknown agent `{name}`"));
     };
-    let path = match agent.path.strip_prefix(crate::project::USER_DIR_VAR) {
+    let path = match agent.path.strip_prefix(crate::source::USER_DIR_VAR) {
         Some(rest) => match user_dir {
             Some(u) => u.join(rest.trim_start_matches('/')),
             None => {

@@ -353,7 +353,7 @@ fn route_output() -> Value {
 }
 
 fn check_output() -> Value {
-    crate::schema::schema_json("diagnostics")
+    crate::render::schema::schema_json("diagnostics")
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_else(|| json!({"type": "object"}))
 }

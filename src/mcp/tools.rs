@@ -5,9 +5,9 @@
 //! layer = each task's), one executor per plan generation.
 
 use crate::discover::Env;
-use crate::plan::PlanAgent;
-use crate::router::{Override, Provenance, Request, Router};
-use crate::run::{Batch, Executor, Observer, Report, RunError, RunOptions, Target, Task};
+use crate::exec::run::{Batch, Executor, Observer, Report, RunError, RunOptions, Target, Task};
+use crate::route::plan::PlanAgent;
+use crate::route::router::{Override, Provenance, Request, Router};
 use crate::watch::LivePlan;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -236,7 +236,7 @@ impl Tools {
                     |layer: &str,
                      provider: Option<&str>,
                      model: Option<&str>,
-                     src: Option<&crate::plan::PlanSource>| {
+                     src: Option<&crate::route::plan::PlanSource>| {
                         layers.push(json!({
                             "layer": layer,
                             "provider": provider,
@@ -340,7 +340,7 @@ impl Tools {
                 let mut r = Report {
                     index: 0,
                     agent: Some(task.agent.clone()),
-                    status: crate::run::Status::Cancelled,
+                    status: crate::exec::run::Status::Cancelled,
                     planned: None,
                     route: None,
                     attempts: Vec::new(),
@@ -490,7 +490,7 @@ impl Observer for Narrator<'_> {
             .message(format!("{}: sending to {target}", self.who(index)));
     }
 
-    fn fallback(&self, index: usize, failed: &crate::run::Attempt, next: &Target, why: &str) {
+    fn fallback(&self, index: usize, failed: &crate::exec::run::Attempt, next: &Target, why: &str) {
         self.progress.message(format!(
             "{}: {}/{} failed ({why}); falling back to {next}",
             self.who(index),
@@ -526,7 +526,7 @@ impl Observer for Collector<'_> {
         self.narrator.attempt_started(index, target);
     }
 
-    fn fallback(&self, index: usize, failed: &crate::run::Attempt, next: &Target, why: &str) {
+    fn fallback(&self, index: usize, failed: &crate::exec::run::Attempt, next: &Target, why: &str) {
         self.narrator.fallback(index, failed, next, why);
     }
 

@@ -1,10 +1,12 @@
 //! `--format json`: one object with every finding and the summary (DESIGN §6),
-//! serialised from the types in [`crate::schema`].
+//! serialised from the types in [`crate::render::schema`].
 
 use super::{Report, locate};
 use crate::diagnostic::Diagnostic;
-use crate::schema::{DiagnosticJson, DiagnosticsJson, EditJson, FixJson, LabelJson};
+use crate::model::resolve::Resolution;
+use crate::render::schema::{DiagnosticJson, DiagnosticsJson, EditJson, FixJson, LabelJson};
 use crate::source::SourceMap;
+use serde_json::{Value as Json, json};
 
 /// One finding as JSON: `path`, `line`, ... are `null` for findings about
 /// the command line.
@@ -66,5 +68,37 @@ pub fn render(report: &Report) -> String {
             .collect(),
         summary: report.summary,
     };
-    crate::plan::to_sorted_json(&doc)
+    crate::route::plan::to_sorted_json(&doc)
+}
+
+/// The `layers` list: every layer that set something, lowest first.
+pub fn layers_json(res: &Resolution, sources: &SourceMap) -> Vec<Json> {
+    res.layers
+        .iter()
+        .map(|l| {
+            let span = l
+                .model
+                .as_ref()
+                .and_then(|v| v.span)
+                .or(l.provider.as_ref().and_then(|v| v.span));
+            let (path, line) = match span {
+                Some(s) => {
+                    let f = sources.get(s.file);
+                    (Some(f.plan_path.clone()), Some(f.line_col(s.start).0))
+                }
+                None => (None, None),
+            };
+            let mut o = json!({
+                "layer": l.layer.as_str(),
+                "provider": l.provider.as_ref().map(|v| v.text.clone()),
+                "model": l.model.as_ref().map(|v| v.text.clone()),
+                "path": path,
+                "line": line,
+            });
+            if let Some(f) = &l.fallback {
+                o["fallback"] = json!(f.iter().map(|v| v.text.clone()).collect::<Vec<_>>());
+            }
+            o
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod plan_json;
 pub mod sarif;
+pub mod schema;
 pub mod short;
 
 use crate::diagnostic::{Diagnostic, Span, Summary};

@@ -1,11 +1,11 @@
 //! The plan's JSON written as it is made, for `agentc plan --format json`.
 //! A large project's entries are made, serialised and written a chunk at a
 //! time, so neither every entry nor the whole text is held at once; the
-//! bytes are those of [`Plan::to_json`](crate::plan::Plan::to_json).
+//! bytes are those of [`Plan::to_json`](crate::route::plan::Plan::to_json).
 
+use crate::check::project::{Agent, Project};
 use crate::diagnostic::Diagnostic;
-use crate::plan::{self, EMPTY_AGENTS};
-use crate::project::{Agent, Project};
+use crate::route::plan::{self, EMPTY_AGENTS};
 use crate::source::SourceMap;
 use rayon::prelude::*;
 use std::io::{self, Write};
@@ -80,8 +80,8 @@ fn write_chunked(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::project::{self, LoadRequest};
     use crate::discover::{self, Env};
-    use crate::project::{self, LoadRequest};
 
     fn project_with(agents: usize, dir: &std::path::Path) {
         let folder = dir.join(".agents");

@@ -6,7 +6,35 @@
 
 pub mod secrets;
 
-use crate::diagnostic::Severity;
+use serde::Serialize;
+
+/// How serious a finding is. Ordered so that `Error` is the greatest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
 
 macro_rules! rules {
     ($( $variant:ident = $code:literal, $sev:ident, $fixed:literal, $summary:literal; )*) => {

@@ -1,6 +1,8 @@
 //! Source files: reading with limits, UTF-8 validation, the frontmatter
 //! splitter, and the byte-offset → line/column index used when rendering.
 
+pub mod digest;
+pub mod glob;
 pub mod split;
 
 use std::path::{Path, PathBuf};
@@ -341,15 +343,10 @@ pub fn relative_display(path: &Path, base: &Path) -> String {
     slash(&shown)
 }
 
-/// A path with `/` separators whatever the platform.
-pub fn slash(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.into_owned()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
-    }
-}
+/// Plan paths for the user scope are written with this prefix.
+pub const USER_DIR_VAR: &str = "$AGENTC_USER_DIR";
+
+pub use crate::fsutil::slash;
 
 #[cfg(test)]
 mod tests {

@@ -3,5 +3,6 @@
 //! that the rest of agentc never depends on a parser's API.
 
 pub mod emit;
+pub mod json;
 pub mod toml;
 pub mod yaml;

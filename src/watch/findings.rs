@@ -2,10 +2,9 @@
 //! copy of the files they point into, so that a snapshot can be rendered
 //! in any format after the live project has moved on.
 
-use super::live::copy_source;
 use crate::diagnostic::{Diagnostic, Span, Summary};
 use crate::render::{self, Report};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceFile, SourceMap};
 use std::collections::HashMap;
 
 #[derive(Debug)]
@@ -107,4 +106,13 @@ impl Findings {
         s.count(&self.diagnostics);
         s
     }
+}
+
+pub(super) fn copy_source(f: &SourceFile) -> SourceFile {
+    SourceFile::new(
+        f.path.clone(),
+        f.display.clone(),
+        f.plan_path.clone(),
+        f.text.clone(),
+    )
 }

@@ -3,8 +3,8 @@
 //! (so that creating `.agents/` or `.claude/agents/` is seen).
 
 use crate::discover::{AGENTS_DIR, CONFIG_FILE};
+use crate::model::trust::TRUST_FILE;
 use crate::source::Scope;
-use crate::trust::TRUST_FILE;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -9,12 +9,12 @@
 //! never grows with the number of generations, only with the number of
 //! files.
 
-use super::findings::Findings;
+use super::findings::{Findings, copy_source};
 use super::layout::{Hit, Layout};
-use crate::config::Limits;
+use crate::check::project::{self, Configs, FileResult, Job, LinkCache, Roots};
 use crate::discover::{self, AgentFile, Env, ProjectFiles};
-use crate::plan::{self, Plan, PlanAgent, PlanCache};
-use crate::project::{self, Configs, FileResult, Job, LinkCache, Roots};
+use crate::model::config::Limits;
+use crate::route::plan::{self, Plan, PlanAgent, PlanCache};
 use crate::source::{self, FileId, Overlay, Scope, SourceFile, SourceMap};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -426,6 +426,7 @@ impl LiveProject {
     /// when nothing the plan depends on changed (an editor's temporary
     /// file, a file outside the agent folders) and there is no problem to
     /// report.
+    // Long: re-read, re-discover, drop and add files in an order the cache depends on.
     pub fn apply(&mut self, change: &Change) -> Option<Arc<LivePlan>> {
         self.release();
         let started = Instant::now();
@@ -772,15 +773,6 @@ enum Step {
 
 fn empty_source() -> SourceFile {
     SourceFile::new(PathBuf::new(), String::new(), String::new(), String::new())
-}
-
-pub(super) fn copy_source(f: &SourceFile) -> SourceFile {
-    SourceFile::new(
-        f.path.clone(),
-        f.display.clone(),
-        f.plan_path.clone(),
-        f.text.clone(),
-    )
 }
 
 /// Points every span of a finding at `file`.

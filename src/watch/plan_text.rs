@@ -3,7 +3,7 @@
 //! changed: with thousands of agents the plan is megabytes of JSON, and a
 //! save changes one entry.
 
-use crate::plan::{Plan, PlanAgent, entry_json, write_spliced};
+use crate::route::plan::{Plan, PlanAgent, entry_json, write_spliced};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -81,8 +81,8 @@ impl PlanText {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::project::{self, LoadRequest};
     use crate::discover::{self, Env};
-    use crate::project::{self, LoadRequest};
     use crate::source::SourceMap;
 
     fn plan_of(root: &std::path::Path) -> Plan {
@@ -97,7 +97,7 @@ mod tests {
         };
         let mut sources = SourceMap::default();
         let (p, d) = project::load(req, &env, &mut sources);
-        crate::plan::build(&p, &sources, &d)
+        crate::route::plan::build(&p, &sources, &d)
     }
 
     #[test]

@@ -410,6 +410,7 @@ fn tool_choice_to_chat(choice: &Value) -> Result<(Value, bool), TranslateError> 
 
 /// An OpenAI Chat Completions request as an Anthropic Messages request.
 /// The model is copied as is.
+// Long: one short section per request field, in the Anthropic request's order.
 pub fn chat_to_messages(req: &Value) -> Result<Value, TranslateError> {
     let Some(fields) = req.as_object() else {
         return Err(err("the request body must be a JSON object"));

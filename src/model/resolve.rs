@@ -1,11 +1,11 @@
 //! Route resolution: the nine layers of DESIGN §4, aliases, provenance and
 //! fallback chains. Written once: `check` runs it up to the user-override
 //! layer, `plan` adds the parent, and `route`, `run` and the library's
-//! [`Router`](crate::router::Router) add call and task overrides.
+//! [`Router`](crate::route::router::Router) add call and task overrides.
 
-use crate::config::{Config, RouteTable};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean, suggest};
 use crate::dialect::Dialect;
+use crate::model::config::{Config, RouteTable};
 use crate::rules::Rule;
 
 /// Where a route value came from, lowest first.
@@ -342,6 +342,7 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    // Long: the rules of DESIGN §4 for the winning layer, one arm each.
     fn resolve_route(
         &self,
         layers: &[LayerInput],
@@ -828,6 +829,7 @@ pub fn parent_layer(config: &Config, text: &str) -> LayerInput {
 /// Checks the config's own route values once: `[models]` targets and alias
 /// cycles, `[defaults]`, `[roles]`, `[agents]`, `default_model`s and
 /// `[policy] allowed_models`.
+// Long: one section per route table of the config, run once.
 pub fn check_config(config: &Config, diags: &mut Vec<Diagnostic>) {
     let r = Resolver::new(config);
     // Alias cycles, reported once at the first alias of the cycle in source order.

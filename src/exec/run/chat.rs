@@ -4,7 +4,7 @@
 //! only on [`Failure::is_unavailable`].
 
 use super::sse;
-use crate::agent::Params;
+use crate::model::agent::Params;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ pub fn header_safe(key: &str) -> bool {
 
 /// What one attempt sends.
 pub struct ChatRequest<'a> {
-    pub base_url: &'a crate::config::BaseUrl,
+    pub base_url: &'a crate::model::config::BaseUrl,
     pub model: &'a str,
     pub system: &'a str,
     pub prompt: &'a str,
@@ -419,7 +419,7 @@ mod tests {
             max_tokens: Some(64),
             ..Params::default()
         };
-        let base = crate::config::BaseUrl::parse("http://127.0.0.1:9/v1/").unwrap();
+        let base = crate::model::config::BaseUrl::parse("http://127.0.0.1:9/v1/").unwrap();
         let req = ChatRequest {
             base_url: &base,
             model: "m",

@@ -9,7 +9,7 @@
 pub mod answers;
 mod http;
 
-use crate::config::{BaseUrl, Config, Provider, ProviderKind};
+use crate::model::config::{BaseUrl, Config, Provider, ProviderKind};
 use http::{Failure, Fetched};
 use serde::Serialize;
 use std::time::Duration;
@@ -206,7 +206,7 @@ impl ProbeReport {
 
     /// Sorted keys, 2-space indentation, a final newline.
     pub fn to_json(&self) -> String {
-        crate::plan::to_sorted_json(self)
+        crate::route::plan::to_sorted_json(self)
     }
 }
 

@@ -396,6 +396,7 @@ impl Cx {
         }
     }
 
+    // Long: one arm per top-level table of agentc.toml.
     fn root(&mut self, root: &TNode, config: &mut ScopeConfig) {
         let Some(entries) = root.as_table() else {
             return;
@@ -621,7 +622,7 @@ impl Cx {
             return;
         };
         for (k, v) in t {
-            if let Err(e) = crate::suppress::compile_glob(&k.name) {
+            if let Err(e) = crate::source::glob::compile_glob(&k.name) {
                 self.invalid(&k.span, format!("`{}` is not a valid glob: {e}", k.name));
                 continue;
             }
@@ -677,6 +678,7 @@ impl Cx {
         Some(r)
     }
 
+    // Long: one arm per key of a [providers.X] table.
     fn provider(&mut self, id: &TKey, node: &TNode) -> Option<ProviderTable> {
         let t = self.table(id, node)?;
         if id.name.contains('/') || id.name == "inherit" || id.name.is_empty() {
@@ -788,7 +790,7 @@ impl Cx {
                             if let Some(list) = self.string_list(model, caps) {
                                 let mut out = Vec::new();
                                 for c in list {
-                                    if crate::agent::CAPABILITIES.contains(&c.value.as_str()) {
+                                    if crate::dialect::CAPABILITIES.contains(&c.value.as_str()) {
                                         out.push(c.value);
                                     } else {
                                         let span = c.span;
@@ -800,7 +802,7 @@ impl Cx {
                                             )
                                             .with_help_opt(suggest(
                                                 &c.value,
-                                                crate::agent::CAPABILITIES.iter().copied(),
+                                                crate::dialect::CAPABILITIES.iter().copied(),
                                             )),
                                         );
                                     }
@@ -908,6 +910,7 @@ pub struct Config {
 impl Config {
     /// Merges the two scopes. `ollama_host` is the `OLLAMA_HOST` variable.
     /// Diagnostics for trust and credential pairing are pushed to `diags`.
+    // Long: the merge rules of DESIGN §3, one section per table.
     pub fn merge(
         project: ScopeConfig,
         user: ScopeConfig,

@@ -5,12 +5,12 @@
 //! `missing-credential`. The environment is read through a function, and
 //! only ever asked whether a variable is set: no value is kept or shown.
 
-use crate::capability;
-use crate::config::{Config, ProviderScope, ProviderTable};
+use crate::check::capability;
+use crate::check::project::{Agent, Project};
 use crate::diagnostic::{Diagnostic, Span, suggest};
-use crate::project::{Agent, Project};
-use crate::providers::{ProbeReport, ProviderProbe};
-use crate::resolve::{Resolution, Resolver};
+use crate::exec::providers::{ProbeReport, ProviderProbe};
+use crate::model::config::{Config, ProviderScope, ProviderTable};
+use crate::model::resolve::{Resolution, Resolver};
 use crate::rules::Rule;
 use std::collections::BTreeSet;
 

@@ -40,10 +40,10 @@ pub(crate) mod sse;
 
 pub use batch::{Batch, BatchError, BatchSummary};
 
-use crate::agent::Params;
 use crate::diagnostic::Diagnostic;
-use crate::plan::{PlanAgent, PlanProvider};
-use crate::router::{Override, Request, Router};
+use crate::model::agent::Params;
+use crate::route::plan::{PlanAgent, PlanProvider};
+use crate::route::router::{Override, Request, Router};
 use crate::source::split;
 use chat::{Answer, ApiKey, ChatRequest, Failure};
 use serde_json::{Value, json};
@@ -351,7 +351,7 @@ struct AgentFiles {
 
 impl AgentFiles {
     fn path(&self, plan_path: &str) -> Option<PathBuf> {
-        match plan_path.strip_prefix(crate::project::USER_DIR_VAR) {
+        match plan_path.strip_prefix(crate::source::USER_DIR_VAR) {
             Some(rest) => Some(self.user_dir.as_ref()?.join(rest.trim_start_matches('/'))),
             None => Some(self.root.join(plan_path)),
         }
@@ -507,7 +507,7 @@ impl Executor {
         };
         let fm = split::split(&text).map_err(|_| changed())?;
         let body = &text[fm.body];
-        if crate::agent::prompt_sha256(body) != agent.prompt_sha256 {
+        if crate::model::agent::prompt_sha256(body) != agent.prompt_sha256 {
             return Err(changed());
         }
         Ok(Arc::from(body.replace("\r\n", "\n").trim()))
@@ -526,7 +526,7 @@ impl Executor {
                 let loopback = provider
                     .base_url
                     .as_ref()
-                    .is_some_and(crate::config::BaseUrl::is_loopback);
+                    .is_some_and(crate::model::config::BaseUrl::is_loopback);
                 if loopback {
                     // A proxy from the environment must not see local traffic.
                     b = b.no_proxy();
@@ -575,6 +575,7 @@ impl Executor {
         report
     }
 
+    // Long: the fallback loop of one task; every exit writes the same report.
     async fn execute_inner(
         &self,
         index: usize,
@@ -608,7 +609,7 @@ impl Executor {
                     format!(
                         "`{}` names no provider and model that agentc can call ({})",
                         task.agent,
-                        crate::resolve::route_text(route.provider, route.model)
+                        crate::model::resolve::route_text(route.provider, route.model)
                     ),
                 )
                 .with_help(
@@ -741,6 +742,7 @@ impl Executor {
     /// concurrency limits. The answer accumulates in `answer` even when the
     /// attempt fails part way.
     #[allow(clippy::too_many_arguments)]
+    // Long: key, permits, request and stream of one attempt share their state.
     async fn attempt(
         &self,
         index: usize,

@@ -3,7 +3,7 @@
 //! serialised, the frontmatter and `agentc.toml` from types that describe
 //! them. The committed copies live in `docs/schema/`.
 
-use crate::plan::{AllTools, Plan};
+use crate::route::plan::{AllTools, Plan};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -269,5 +269,5 @@ pub fn schema_json(kind: &str) -> Option<String> {
         "config" => schemars::schema_for!(ConfigSchema),
         _ => return None,
     };
-    Some(crate::plan::to_sorted_json(&schema))
+    Some(crate::route::plan::to_sorted_json(&schema))
 }

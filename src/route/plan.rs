@@ -2,13 +2,14 @@
 //! and which layer chose it, its fallbacks, tools and parameters. Its JSON
 //! is what executors read; same inputs give the same bytes.
 
-use crate::agent::{AgentDef, Params};
-use crate::config::Config;
+use crate::check::project::{Agent, Project, Tools};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::dialect::Dialect;
-use crate::project::{Agent, Project, Tools};
-use crate::resolve::{Resolution, ResolvedRoute, Source, Target};
+use crate::model::agent::{AgentDef, Params};
+use crate::model::config::Config;
+use crate::model::resolve::{Resolution, ResolvedRoute, Source, Target};
 use crate::source::{Scope, SourceMap};
+pub use crate::syntax::json::sort_keys;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -190,7 +191,7 @@ pub struct PlanProvider {
     /// Where requests go, exactly as the HTTP client reads it; `null` when
     /// the config gives no usable URL.
     #[schemars(with = "Option<String>")]
-    pub base_url: Option<crate::config::BaseUrl>,
+    pub base_url: Option<crate::model::config::BaseUrl>,
     pub default_model: Option<String>,
     /// Where `default_model` is set (`null` for a preset's).
     pub default_model_source: Option<PlanSource>,
@@ -305,7 +306,7 @@ pub fn plan_providers(config: &Config, sources: &SourceMap) -> Vec<PlanProvider>
             default_model_source: p.default_model.as_ref().map(|(_, span)| {
                 plan_source(
                     &Source {
-                        layer: crate::resolve::Layer::ProviderDefault,
+                        layer: crate::model::resolve::Layer::ProviderDefault,
                         span: *span,
                     },
                     sources,
@@ -513,7 +514,7 @@ pub(crate) fn assemble(
 
 /// Aliases with their final targets (aliases in a cycle are left out).
 pub fn plan_aliases(config: &Config) -> BTreeMap<String, PlanTarget> {
-    let r = crate::resolve::Resolver::new(config);
+    let r = crate::model::resolve::Resolver::new(config);
     config
         .aliases
         .keys()
@@ -537,8 +538,8 @@ pub fn plan_policy(config: &Config) -> PlanPolicy {
             .as_ref()
             .map(|l| l.iter().map(|s| s.value.clone()).collect()),
         on_unavailable: match config.on_unavailable {
-            crate::config::OnUnavailable::Error => "error".into(),
-            crate::config::OnUnavailable::Fallback => "fallback".into(),
+            crate::model::config::OnUnavailable::Error => "error".into(),
+            crate::model::config::OnUnavailable::Fallback => "fallback".into(),
         },
         require_explicit_route: config.require_explicit_route,
     }
@@ -653,21 +654,4 @@ pub fn to_sorted_json<T: Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
-}
-
-/// Sorts object keys recursively, whatever map type serde_json was built with.
-pub fn sort_keys(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            let mut entries: Vec<(String, serde_json::Value)> =
-                std::mem::take(map).into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (k, mut v) in entries {
-                sort_keys(&mut v);
-                map.insert(k, v);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_keys),
-        _ => {}
-    }
 }

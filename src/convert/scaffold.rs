@@ -16,23 +16,23 @@ pub struct Embedded {
 pub const CATALOGUE: &[Embedded] = &[
     Embedded {
         name: "explore",
-        text: include_str!("../agents/explore.md"),
+        text: include_str!("../../agents/explore.md"),
     },
     Embedded {
         name: "format",
-        text: include_str!("../agents/format.md"),
+        text: include_str!("../../agents/format.md"),
     },
     Embedded {
         name: "general",
-        text: include_str!("../agents/general.md"),
+        text: include_str!("../../agents/general.md"),
     },
     Embedded {
         name: "planner",
-        text: include_str!("../agents/planner.md"),
+        text: include_str!("../../agents/planner.md"),
     },
     Embedded {
         name: "review",
-        text: include_str!("../agents/review.md"),
+        text: include_str!("../../agents/review.md"),
     },
 ];
 
@@ -41,28 +41,28 @@ pub const CATALOGUE: &[Embedded] = &[
 pub const TEMPLATES: &[Embedded] = &[
     Embedded {
         name: "explorer",
-        text: include_str!("../templates/explorer.md"),
+        text: include_str!("../../templates/explorer.md"),
     },
     Embedded {
         name: "formatter",
-        text: include_str!("../templates/formatter.md"),
+        text: include_str!("../../templates/formatter.md"),
     },
     Embedded {
         name: "general",
-        text: include_str!("../templates/general.md"),
+        text: include_str!("../../templates/general.md"),
     },
     Embedded {
         name: "planner",
-        text: include_str!("../templates/planner.md"),
+        text: include_str!("../../templates/planner.md"),
     },
     Embedded {
         name: "reviewer",
-        text: include_str!("../templates/reviewer.md"),
+        text: include_str!("../../templates/reviewer.md"),
     },
 ];
 
 /// The `agentc.toml` that `init` writes: every example commented out.
-pub const INIT_CONFIG: &str = include_str!("../templates/agentc.toml");
+pub const INIT_CONFIG: &str = include_str!("../../templates/agentc.toml");
 
 pub fn catalogue(name: &str) -> Option<&'static Embedded> {
     CATALOGUE.iter().find(|e| e.name == name)
@@ -117,8 +117,8 @@ pub fn init_files() -> Vec<(PathBuf, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent;
     use crate::dialect::Dialect;
+    use crate::model::agent;
     use crate::source::FileId;
 
     #[test]

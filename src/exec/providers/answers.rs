@@ -185,8 +185,8 @@ pub fn ollama_show(name: &str, show: Option<&Value>, running: Option<&[String]>)
 /// Which server an OpenAI-style `GET /v1/models` listing comes from, by the
 /// marks servers leave in it: vLLM's `owned_by: "vllm"` and
 /// `max_model_len`, llama.cpp's `owned_by: "llamacpp"`.
-pub fn listing_server(v: &Value) -> Option<crate::config::ProviderKind> {
-    use crate::config::ProviderKind;
+pub fn listing_server(v: &Value) -> Option<crate::model::config::ProviderKind> {
+    use crate::model::config::ProviderKind;
     let items = data(v)?;
     let owned = |who: &str| items.iter().any(|i| str_field(i, "owned_by") == Some(who));
     Some(
@@ -202,8 +202,8 @@ pub fn listing_server(v: &Value) -> Option<crate::config::ProviderKind> {
 
 /// The models of an OpenAI-style listing. vLLM serves only what it has
 /// loaded and says each model's `max_model_len`; other servers say neither.
-pub fn listing_models(v: &Value, server: crate::config::ProviderKind) -> Vec<ModelInfo> {
-    let vllm = server == crate::config::ProviderKind::Vllm;
+pub fn listing_models(v: &Value, server: crate::model::config::ProviderKind) -> Vec<ModelInfo> {
+    let vllm = server == crate::model::config::ProviderKind::Vllm;
     data(v)
         .map(|items| {
             items
@@ -224,7 +224,7 @@ pub fn listing_models(v: &Value, server: crate::config::ProviderKind) -> Vec<Mod
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ProviderKind;
+    use crate::model::config::ProviderKind;
     use serde_json::json;
 
     #[test]

@@ -18,20 +18,14 @@
 //! it. The filter runs once, in `project::link`, so `check`, `plan` and the
 //! watcher see the same findings.
 
-use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Span, suggest};
+use crate::model::config::Config;
 use crate::rules::Rule;
 use crate::source::{FileId, Scope, SourceMap, split};
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// A `[lint] per_file` glob: `*` stays within one folder, `**` crosses them.
-pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, globset::Error> {
-    Ok(globset::GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()?
-        .compile_matcher())
-}
+pub use crate::source::glob::compile_glob;
 
 #[derive(Clone, Debug)]
 struct Code {
@@ -386,7 +380,7 @@ pub fn per_file_rules(config: &Config, scope: Scope, rel: &str) -> Vec<Rule> {
 /// A file's path relative to its scope's root, from its plan path.
 pub fn scope_relative(plan_path: &str) -> &str {
     plan_path
-        .strip_prefix(crate::project::USER_DIR_VAR)
+        .strip_prefix(crate::source::USER_DIR_VAR)
         .map_or(plan_path, |p| p.trim_start_matches('/'))
 }
 

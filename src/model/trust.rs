@@ -2,8 +2,8 @@
 //! a hash of each table's id and fields, kept in the user directory. A
 //! changed table hashes differently and is untrusted again.
 
-use crate::config::{ProviderTable, TrustStore};
 use crate::fsutil::{ReadError, limits, read_bounded};
+use crate::model::config::{ProviderTable, TrustStore};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -17,7 +17,7 @@ pub fn table_hash(table: &ProviderTable) -> String {
     h.update(table.id.as_bytes());
     h.update(b"\n");
     h.update(table.canonical.as_bytes());
-    crate::agent::hex_digest(h)
+    crate::source::digest::hex_digest(h)
 }
 
 /// Trusted hashes read from `$AGENTC_USER_DIR/trusted-providers.json`.
@@ -84,7 +84,7 @@ impl FileTrustStore {
             }
             Err(ReadError::Io(e)) => (
                 BTreeSet::new(),
-                Some(problem(String::new(), crate::project::io_reason(&e), None)),
+                Some(problem(String::new(), crate::fsutil::io_reason(&e), None)),
             ),
             Err(e) => (
                 BTreeSet::new(),
@@ -306,10 +306,10 @@ mod tests {
 
     #[test]
     fn only_tables_that_trust_can_lift_are_asked_about() {
-        use crate::config::{Config, ScopeConfig};
+        use crate::model::config::{Config, ScopeConfig};
         use crate::source::{FileId, Scope};
         let text = "[providers.corp]\nbase_url = \"https://llm.corp.example/v1\"\napi_key_env = \"CORP_KEY\"\n\n[providers.box]\nbase_url = \"http://127.0.0.1:9000/v1\"\napi_key_env = \"BOX_KEY\"\n\n[providers.proxy]\nbase_url = \"https://proxy.example.net/v1\"\napi_key_env = \"OPENAI_API_KEY\"\n\n[providers.deepseek]\nbase_url = \"https://api.deepseek.com/v1\"\nmodels = [\"deepseek-chat\"]\n";
-        let (project, d) = crate::config::parse(FileId(0), text, Scope::Project);
+        let (project, d) = crate::model::config::parse(FileId(0), text, Scope::Project);
         assert!(d.is_empty(), "{d:?}");
         let asked = AskedTables::default();
         Config::merge(

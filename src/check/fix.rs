@@ -9,12 +9,12 @@
 //! again, so a fix that only becomes possible after another (a closing
 //! fence repaired, then a value quoted) is made too.
 
-use crate::agent;
-use crate::config::Config;
+use crate::check::suppress::{self, FileDirectives};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::discover::AgentFile;
+use crate::model::agent;
+use crate::model::config::Config;
 use crate::source::{FileId, Scope, SourceMap};
-use crate::suppress::{self, FileDirectives};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 

@@ -4,10 +4,11 @@
 //! offline by every command) and a running server (Ollama's `/api/show`,
 //! LM Studio's model type, ...; checked by `agentc doctor`).
 
-use crate::agent::{AgentDef, CAPABILITIES};
-use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Sp};
-use crate::resolve::Resolution;
+use crate::dialect::CAPABILITIES;
+use crate::model::agent::AgentDef;
+use crate::model::config::Config;
+use crate::model::resolve::Resolution;
 use crate::rules::Rule;
 
 /// The models an agent may run on, `(provider, model)`: its route first,

@@ -45,11 +45,11 @@
 //! assert!(errors[0].help.as_deref().unwrap().contains("lm-studio"));
 //! ```
 
+use crate::check::project::{self, LoadRequest};
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::discover::{self, Env};
-use crate::plan::{self, Plan, PlanAgent, PlanProvider, PlanRoute, PlanSource, PlanTarget};
-use crate::project::{self, LoadRequest};
-use crate::resolve::{self, Layer};
+use crate::model::resolve::{self, Layer};
+use crate::route::plan::{self, Plan, PlanAgent, PlanProvider, PlanRoute, PlanSource, PlanTarget};
 use crate::rules::Rule;
 use crate::source::SourceMap;
 use std::collections::HashMap;
@@ -257,6 +257,7 @@ impl Router {
     /// Resolves one request. `Err` holds the findings: `unknown-agent`,
     /// `unknown-provider`, `unknown-model`, `missing-model`,
     /// `override-not-allowed`.
+    // Long: the run-time layers (parent, call, task) in order, each with its findings.
     pub fn resolve<'a>(&'a self, req: &Request<'a>) -> Result<Route<'a>, Vec<Diagnostic>> {
         let Some(&i) = self.agents.get(req.agent) else {
             let mut d = Diagnostic::new(
