@@ -26,7 +26,8 @@ impl Env {
             user_dir: user_dir_from(
                 std::env::var_os("AGENTC_USER_DIR"),
                 std::env::var_os("XDG_CONFIG_HOME"),
-                std::env::var_os("HOME"),
+                // Windows keeps configuration in the roaming AppData folder.
+                std::env::var_os(if cfg!(windows) { "APPDATA" } else { "HOME" }),
             ),
             ollama_host: std::env::var("OLLAMA_HOST").ok(),
             cwd,
@@ -49,6 +50,8 @@ fn user_dir_from(
     let home = non_empty(home)?;
     Some(if cfg!(target_os = "macos") {
         home.join("Library/Application Support/agentc")
+    } else if cfg!(windows) {
+        home.join("agentc")
     } else {
         home.join(".config/agentc")
     })
@@ -153,6 +156,22 @@ pub fn is_agent_file_name(name: &str) -> bool {
         && !name.starts_with('.')
         && !name.eq_ignore_ascii_case("readme.md")
         && !name.eq_ignore_ascii_case("skill.md")
+}
+
+/// Whether a file in agentc's own folders is a document by convention, not
+/// an agent: an upper-case stem (`PROJECT.md`, `AGENTS.md`, `CHANGELOG.md`)
+/// as README.md is. Agent names are lower-case, and other tools keep such
+/// notes in the shared `.agents/` folder.
+fn is_upper_case_doc(path: &Path) -> bool {
+    let Some(stem) = path.file_stem().map(|s| s.to_string_lossy()) else {
+        return false;
+    };
+    stem.bytes().any(|b| b.is_ascii_uppercase()) && !stem.chars().any(char::is_lowercase)
+}
+
+/// An agent file of agentc's own dialect.
+fn agentc_file(path: &Path) -> bool {
+    md_file(path) && !is_upper_case_doc(path)
 }
 
 /// The folder of `.agents/` that holds Agent Skills (Codex and other
@@ -334,7 +353,9 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
     }
     if agents_dir.is_dir() {
         let skills = agents_dir.join(SKILLS_DIR);
-        let (paths, escapes) = walk(&agents_dir, root, |p| md_file(p) && !p.starts_with(&skills));
+        let (paths, escapes) = walk(&agents_dir, root, |p| {
+            agentc_file(p) && !p.starts_with(&skills)
+        });
         files.escapes.extend(escapes);
         files.agents.extend(paths.into_iter().map(|path| AgentFile {
             stem: stem_of(&path, Dialect::Agentc),
@@ -388,7 +409,7 @@ pub fn discover_user(user_dir: &Path) -> ProjectFiles {
     files.set_config(user_dir.join(CONFIG_FILE));
     let dir = user_dir.join("agents");
     if dir.is_dir() {
-        let (paths, escapes) = walk(&dir, user_dir, md_file);
+        let (paths, escapes) = walk(&dir, user_dir, agentc_file);
         files.escapes = escapes;
         files.agents = paths
             .into_iter()
@@ -425,6 +446,7 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
         let next = dirs.get(i + 1).map(String::as_str);
         match (d, next) {
             (".agents", Some(SKILLS_DIR)) => return None,
+            (".agents", _) if is_upper_case_doc(path) => return None,
             (".agents", _) => return Some((root_at(i), Dialect::Agentc, Origin::Agents)),
             (".claude", Some("agents")) => {
                 return Some((root_at(i), Dialect::Claude, Origin::Claude));
@@ -477,10 +499,36 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
             ..files
         }];
     }
+    if let Some(GivenFolder::Harness(root, dialect, origin)) = given_folder(top) {
+        let keep: fn(&Path) -> bool = if dialect == Dialect::Copilot {
+            copilot_file
+        } else {
+            md_file
+        };
+        let (paths, escapes) = walk(top, top, keep);
+        let mut files = config_of(&root);
+        files.escapes.extend(escapes);
+        files.agents = paths
+            .into_iter()
+            .map(|path| AgentFile {
+                stem: stem_of(&path, dialect),
+                path,
+                dialect,
+                origin,
+            })
+            .collect();
+        return vec![files];
+    }
+    // A folder inside an agent folder (`.claude/agents`, `.agents/review`)
+    // is classified from the folder that holds the agent folder.
+    let base = match given_folder(top) {
+        Some(GivenFolder::Inside(base)) => base,
+        _ => top.to_path_buf(),
+    };
     let (paths, escapes) = walk(top, top, md_file);
     let mut projects: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
     for path in paths {
-        let Some((root, dialect, origin)) = classify(&path, top) else {
+        let Some((root, dialect, origin)) = classify(&path, &base) else {
             continue;
         };
         let p = projects
@@ -508,6 +556,64 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
         });
     }
     out
+}
+
+/// Where a folder given on the command line lies.
+enum GivenFolder {
+    /// At or inside a project's agent folder (`.claude`, `.claude/agents`,
+    /// `.agents/review`): the folder holding that agent folder.
+    Inside(PathBuf),
+    /// At or inside a harness's user-scope agent folder
+    /// (`~/.config/opencode/agent`, `~/.copilot/agents`): every agent file
+    /// below it is of that dialect, rooted at the folder above it.
+    Harness(PathBuf, Dialect, Origin),
+}
+
+/// Whether `top` lies in an agent folder: its innermost enclosing agent
+/// folder, looked for up to the repository boundary (`.git`).
+fn given_folder(top: &Path) -> Option<GivenFolder> {
+    let top: PathBuf = top.components().collect();
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    for dir in top.ancestors() {
+        let (Some(this), Some(parent)) = (name(dir), dir.parent()) else {
+            break;
+        };
+        let above = name(parent).unwrap_or_default();
+        let grand = parent.parent().and_then(name).unwrap_or_default();
+        match (this.as_str(), above.as_str(), grand.as_str()) {
+            ("agent" | "agents", "opencode", ".config") => {
+                return Some(GivenFolder::Harness(
+                    parent.to_path_buf(),
+                    Dialect::Opencode,
+                    Origin::Opencode,
+                ));
+            }
+            ("agents", ".copilot", _) => {
+                return Some(GivenFolder::Harness(
+                    parent.to_path_buf(),
+                    Dialect::Copilot,
+                    Origin::Copilot,
+                ));
+            }
+            (folder, _, _) if AGENT_FOLDERS.contains(&folder) => {
+                return Some(GivenFolder::Inside(parent.to_path_buf()));
+            }
+            ("agents", _, _) if parent.join(".claude-plugin").is_dir() => {
+                return Some(GivenFolder::Inside(parent.to_path_buf()));
+            }
+            _ => {}
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// How many agent-looking markdown files lie below `top`, agent folder or
+/// not: tells "nothing here" from "here, but not where agentc looks".
+pub fn markdown_files_below(top: &Path) -> usize {
+    walk(top, top, md_file).0.len()
 }
 
 /// The dialect of a single file given on the command line, by location.

@@ -134,7 +134,7 @@ pub struct AddArgs {
 pub struct NewArgs {
     /// The new agent's name (`^[a-z0-9][a-z0-9._-]{0,63}$`).
     pub name: String,
-    /// explorer, formatter, general, planner or reviewer.
+    /// explore, format, general, planner or review (the catalogue's names; the role names explorer, formatter and reviewer work too).
     #[arg(long, short, value_name = "TEMPLATE", default_value = "general")]
     pub template: String,
     /// The provider to route the agent to.

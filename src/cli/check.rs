@@ -59,6 +59,13 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     };
     super::print(&out)?;
     let s = report.summary;
+    if args.paths.is_empty() && s.files == 0 && !cli.quiet {
+        // A first run in a project with no agents yet: not a failure, but
+        // worth a word on where agentc looked.
+        super::eprint(
+            "note: no agent files found here; agentc reads `.agents/` (and `.claude/agents/`, `.opencode/agent/`, `.github/agents/`) from the project root and your user scope; `agentc init` starts one\n",
+        );
+    }
     std::mem::forget(report);
     std::mem::forget(sources);
     Ok(if s.errors > 0 || (deny_warnings && s.warnings > 0) {
@@ -242,7 +249,20 @@ fn requests(
             CliError::Usage(format!("cannot read `{}`: {}", path.display(), io_kind(&e)))
         })?;
         if meta.is_dir() {
-            for p in discover::discover_tree(&full, dialect) {
+            if dialect.is_none()
+                && let Some(user) = user_folder(env, &full)
+            {
+                out.push(user);
+                continue;
+            }
+            let found = discover::discover_tree(&full, dialect);
+            if found
+                .iter()
+                .all(|p| p.agents.is_empty() && p.config.is_none() && p.escapes.is_empty())
+            {
+                return Err(nothing_found(path, &full, dialect));
+            }
+            for p in found {
                 out.push(LoadRequest {
                     project: p,
                     user: None,
@@ -304,6 +324,70 @@ fn requests(
         });
     }
     Ok(out)
+}
+
+/// The user scope's folder (or its `agents/`) given as a path: read as
+/// the user scope it is, with its own config.
+fn user_folder(env: &Env, full: &std::path::Path) -> Option<LoadRequest> {
+    let user_dir = env.user_dir.as_deref()?;
+    let real = |p: &std::path::Path| p.canonicalize().ok();
+    let given = real(full)?;
+    let agents = real(&user_dir.join("agents"));
+    if Some(&given) != real(user_dir).as_ref() && Some(&given) != agents.as_ref() {
+        return None;
+    }
+    let user = discover::discover_user(user_dir);
+    Some(LoadRequest {
+        project: ProjectFiles {
+            root: user.root.clone(),
+            ..Default::default()
+        },
+        user: Some(user),
+        parent: None,
+    })
+}
+
+/// A folder given on the command line in which nothing was found: an error
+/// that names it, with the way to read loose files when there are some.
+fn nothing_found(
+    given: &std::path::Path,
+    full: &std::path::Path,
+    dialect: Option<Dialect>,
+) -> CliError {
+    let shown = given.display();
+    if let Some(d) = dialect {
+        return CliError::Usage(format!(
+            "no agent files found in `{shown}`: no `*.md` file below it to read as {} files",
+            d.as_str()
+        ));
+    }
+    let loose = discover::markdown_files_below(full);
+    let help = if loose > 0 {
+        let dialects: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
+        format!(
+            "{loose} markdown {} below it {} in no agent folder; to read {} as agent files, add `--dialect {}`",
+            if loose == 1 { "file" } else { "files" },
+            if loose == 1 { "is" } else { "are" },
+            if loose == 1 { "it" } else { "them" },
+            dialects.join("|")
+        )
+    } else {
+        "agentc reads `.agents/` and the agent folders of other harnesses (`.claude/agents/`, `.opencode/agent/`, `.github/agents/`, ...) below a folder".to_string()
+    };
+    // OpenCode can also define agents inside its config file, which agentc
+    // does not read: say so rather than let the folder look empty.
+    let config = ["opencode.json", "opencode.jsonc"]
+        .iter()
+        .find(|f| full.join(f).is_file())
+        .map(|f| {
+            format!(
+                "\n  note: agents defined in `{f}` are not read; agentc reads OpenCode agents from `.opencode/agent/*.md`"
+            )
+        })
+        .unwrap_or_default();
+    CliError::Usage(format!(
+        "no agent files found in `{shown}`\n  help: {help}{config}"
+    ))
 }
 
 fn io_kind(e: &std::io::Error) -> String {

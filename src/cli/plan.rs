@@ -219,13 +219,17 @@ pub fn table(plan: &Plan) -> String {
     for a in &plan.agents {
         let r = &a.route;
         let dash = || "-".to_string();
-        let provider = match (&r.provider, r.inherit) {
+        // Left to the parent: the whole route, or only the provider of a
+        // bare model that no lower layer gives one.
+        let from_parent =
+            |s: &Option<plan::PlanSource>| s.as_ref().is_some_and(|s| s.layer == "parent");
+        let provider = match (&r.provider, r.inherit || from_parent(&r.provider_source)) {
             (Some(p), _) if r.trusted == Some(false) => format!("{p} (untrusted)"),
             (Some(p), _) => p.clone(),
             (None, true) => "(parent)".into(),
             (None, false) => dash(),
         };
-        let model = match (&r.model, r.inherit) {
+        let model = match (&r.model, r.inherit || from_parent(&r.model_source)) {
             (Some(m), _) => m.clone(),
             (None, true) => "(parent)".into(),
             (None, false) => dash(),

@@ -81,10 +81,13 @@ pub fn init(cli: &Cli, env: &Env) -> CliResult {
 pub fn add(cli: &Cli, args: &AddArgs, env: &Env) -> CliResult {
     let root = super::project_root(cli, env)?;
     let mut files = Vec::new();
+    let mut present = String::new();
     for name in &args.names {
         let Some(entry) = scaffold::catalogue(name) else {
             let names: Vec<&str> = scaffold::CATALOGUE.iter().map(|e| e.name).collect();
-            let hint = suggest(name, names.iter().copied())
+            let hint = scaffold::by_role(name)
+                .map(|n| format!("did you mean `{n}`?"))
+                .or_else(|| suggest(name, names.iter().copied()))
                 .map(|h| format!("{h} "))
                 .unwrap_or_default();
             return Err(CliError::Usage(format!(
@@ -92,10 +95,32 @@ pub fn add(cli: &Cli, args: &AddArgs, env: &Env) -> CliResult {
                 names.join(", ")
             )));
         };
-        files.push((
-            Path::new(discover::AGENTS_DIR).join(format!("{name}.md")),
-            entry.text.to_string(),
-        ));
+        let rel = Path::new(discover::AGENTS_DIR).join(format!("{name}.md"));
+        // Already there (`init` wrote it, or an earlier `add`): nothing to
+        // do, as `cargo add` of a dependency the manifest has. An edited
+        // copy is kept as it is.
+        let path = root.join(&rel);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let shown = source::relative_display(&path, &env.cwd);
+            let same = std::fs::read(&path).is_ok_and(|t| t == entry.text.as_bytes());
+            present.push_str(&if same {
+                format!("`{shown}` is already there; nothing to do\n")
+            } else {
+                format!(
+                    "`{shown}` is already there and differs from the catalogue's `{name}`; left as it is\n"
+                )
+            });
+            continue;
+        }
+        if files.iter().all(|(p, _)| p != &rel) {
+            files.push((rel, entry.text.to_string()));
+        }
+    }
+    if !cli.quiet {
+        super::print(&present)?;
+    }
+    if files.is_empty() {
+        return Ok(Outcome::Clean);
     }
     write_all(&root, &files, env)?;
     report_written(cli, env, &root, &files)
@@ -116,9 +141,11 @@ pub fn new(cli: &Cli, args: &NewArgs, env: &Env) -> CliResult {
     }
     let Some(template) = scaffold::template(&args.template) else {
         let names: Vec<&str> = scaffold::TEMPLATES.iter().map(|e| e.name).collect();
-        let hint = suggest(&args.template, names.iter().copied())
-            .map(|h| format!("{h} "))
-            .unwrap_or_default();
+        let roles = scaffold::ROLE_NAMES.iter().map(|(r, _)| *r);
+        let hint =
+            crate::diagnostic::did_you_mean(&args.template, names.iter().copied().chain(roles))
+                .map(|h| format!("did you mean `{}`? ", scaffold::by_role(h).unwrap_or(h)))
+                .unwrap_or_default();
         return Err(CliError::Usage(format!(
             "no template `{}`; {hint}the templates are: {}",
             args.template,
@@ -135,8 +162,84 @@ pub fn new(cli: &Cli, args: &NewArgs, env: &Env) -> CliResult {
         Path::new(discover::AGENTS_DIR).join(format!("{}.md", args.name)),
         text,
     )];
+    refuse_errors(env, &root, &files, args)?;
     write_all(&root, &files, env)?;
     report_written(cli, env, &root, &files)
+}
+
+/// Checks the files about to be written in their project, from memory:
+/// an error in them (`--provider lm-studoi`) is a usage error naming the
+/// argument, and nothing is written.
+fn refuse_errors(
+    env: &Env,
+    root: &Path,
+    files: &[(PathBuf, String)],
+    args: &NewArgs,
+) -> Result<(), CliError> {
+    let mut project = discover::discover_project(root);
+    let mut overlay = source::Overlay::default();
+    for (rel, text) in files {
+        let path = root.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            // `write_all` refuses it with its own message.
+            return Ok(());
+        }
+        overlay.set(path.clone(), text.clone());
+        project.agents.push(discover::AgentFile {
+            stem: args.name.clone(),
+            path,
+            dialect: crate::dialect::Dialect::Agentc,
+            origin: discover::Origin::Agents,
+        });
+    }
+    let written: Vec<PathBuf> = files.iter().map(|(p, _)| root.join(p)).collect();
+    let mut sources = SourceMap::default();
+    let (_, diags) = project::load_over(
+        LoadRequest {
+            project,
+            user: None,
+            parent: None,
+        },
+        env,
+        &mut sources,
+        &overlay,
+    );
+    let mut out = Vec::new();
+    for d in &diags {
+        let mine = d
+            .file()
+            .is_some_and(|f| written.contains(&sources.get(f).path));
+        if !mine || d.severity != Severity::Error {
+            continue;
+        }
+        // The argument that put the value there, when one did.
+        let value = d
+            .span
+            .and_then(|s| sources.get(s.file).text.get(s.start..s.end));
+        let arg = match value {
+            Some(v) if args.provider.as_deref() == Some(v) => " (--provider)",
+            Some(v) if args.model.as_deref() == Some(v) => " (--model)",
+            _ => "",
+        };
+        let mut line = format!("{}: {}{arg}", d.rule.code(), d.message);
+        if d.rule == crate::rules::Rule::MissingModel {
+            line.push_str("\n  help: add `--model MODEL`");
+        } else if let Some(help) = &d.help {
+            line.push_str(&format!("\n  help: {help}"));
+        }
+        out.push(line);
+    }
+    if out.is_empty() {
+        return Ok(());
+    }
+    let shown = written
+        .first()
+        .map(|p| source::relative_display(p, &env.cwd))
+        .unwrap_or_default();
+    Err(CliError::Usage(format!(
+        "{}\nnothing was written to `{shown}`",
+        out.join("\n")
+    )))
 }
 
 /// Names the files written, then checks them in their project: a new agent

@@ -40,12 +40,12 @@ pub const CATALOGUE: &[Embedded] = &[
 /// agent's name and the `{{route}}` line its route.
 pub const TEMPLATES: &[Embedded] = &[
     Embedded {
-        name: "explorer",
-        text: include_str!("../../templates/explorer.md"),
+        name: "explore",
+        text: include_str!("../../templates/explore.md"),
     },
     Embedded {
-        name: "formatter",
-        text: include_str!("../../templates/formatter.md"),
+        name: "format",
+        text: include_str!("../../templates/format.md"),
     },
     Embedded {
         name: "general",
@@ -56,8 +56,8 @@ pub const TEMPLATES: &[Embedded] = &[
         text: include_str!("../../templates/planner.md"),
     },
     Embedded {
-        name: "reviewer",
-        text: include_str!("../../templates/reviewer.md"),
+        name: "review",
+        text: include_str!("../../templates/review.md"),
     },
 ];
 
@@ -68,7 +68,22 @@ pub fn catalogue(name: &str) -> Option<&'static Embedded> {
     CATALOGUE.iter().find(|e| e.name == name)
 }
 
+/// The role names the templates were once called by (and which `role:`
+/// still says): accepted by `new --template`, suggested by `add`.
+pub const ROLE_NAMES: &[(&str, &str)] = &[
+    ("explorer", "explore"),
+    ("formatter", "format"),
+    ("reviewer", "review"),
+];
+
+/// The catalogue or template name a role name stands for.
+pub fn by_role(name: &str) -> Option<&'static str> {
+    ROLE_NAMES.iter().find(|(r, _)| *r == name).map(|(_, n)| *n)
+}
+
+/// A template by its name (the catalogue agent's name) or its role name.
 pub fn template(name: &str) -> Option<&'static Embedded> {
+    let name = by_role(name).unwrap_or(name);
     TEMPLATES.iter().find(|e| e.name == name)
 }
 
@@ -146,6 +161,15 @@ mod tests {
                 Default::default(),
             );
             assert!(a.diagnostics.is_empty(), "{}: {:?}", t.name, a.diagnostics);
+        }
+    }
+
+    #[test]
+    fn templates_and_catalogue_share_names() {
+        let names = |l: &[Embedded]| l.iter().map(|e| e.name).collect::<Vec<_>>();
+        assert_eq!(names(TEMPLATES), names(CATALOGUE));
+        for (role, name) in ROLE_NAMES {
+            assert_eq!(template(role).map(|t| t.name), Some(*name));
         }
     }
 

@@ -122,10 +122,13 @@ pub fn findings(
         let span = winning_table(config, &p.id)
             .map(|t| t.key_span)
             .or_else(|| {
-                agents
-                    .iter()
-                    .find(|(_, models)| models.iter().any(|m| m.provider == p.id))
-                    .map(|(a, _)| Span::file_start(a.def.file))
+                // The value that routes the first agent there: its
+                // `provider:` line, a qualified model, a fallback entry or
+                // the config line it inherits.
+                agents.iter().find_map(|(a, models)| {
+                    let m = models.iter().find(|m| m.provider == p.id)?;
+                    Some(m.provider_span.unwrap_or(Span::file_start(a.def.file)))
+                })
             });
         let Some(span) = span else { continue };
         diags.push(

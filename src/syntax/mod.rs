@@ -5,4 +5,5 @@
 pub mod emit;
 pub mod json;
 pub mod toml;
+pub mod unclosed;
 pub mod yaml;

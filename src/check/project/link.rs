@@ -334,13 +334,21 @@ fn in_order(group: &mut [(Scope, Origin, FileId)], sources: &SourceMap) {
     });
 }
 
-/// Copilot handoffs name agents: one that no file defines (and that is not
-/// one of Copilot's own agents) is a button that opens nothing.
+/// Copilot handoffs name agents, by id or by display name: one that no
+/// file defines (and that is not one of Copilot's own agents) is a button
+/// that opens nothing.
 fn handoffs(cache: &LinkCache, diags: &mut Vec<Diagnostic>) {
+    let display_names: std::collections::BTreeSet<&str> = cache
+        .files
+        .iter()
+        .flatten()
+        .filter_map(|f| f.def.as_ref()?.display_name.as_deref())
+        .collect();
     for f in cache.files.iter().flatten() {
         let Some(def) = &f.def else { continue };
         for h in &def.handoffs {
-            if COPILOT_BUILTIN_AGENTS.contains(&h.value.as_str())
+            if display_names.contains(h.value.as_str())
+                || COPILOT_BUILTIN_AGENTS.contains(&h.value.as_str())
                 || cache.claimants.contains_key(h.value.as_str())
             {
                 continue;

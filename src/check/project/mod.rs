@@ -583,16 +583,23 @@ pub fn escapes_of(project: &ProjectFiles, user: Option<&ProjectFiles>) -> Vec<(P
 
 /// Loads and checks one project. Files are added to `sources`; every finding
 /// (after `[lint]` severities) is returned.
-pub fn load(
+pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, Vec<Diagnostic>) {
+    load_over(req, env, sources, &Overlay::default())
+}
+
+/// [`load`], reading a file from `overlay` when it holds its text: a file
+/// checked before it is written (`agentc new`), or an unsaved buffer.
+pub fn load_over(
     mut req: LoadRequest,
     env: &Env,
     sources: &mut SourceMap,
+    overlay: &Overlay,
 ) -> (Project, Vec<Diagnostic>) {
     let roots = Roots {
         project: req.project.root.clone(),
         user: req.user.as_ref().map(|u| u.root.clone()),
     };
-    let configs = load_configs(&req.project, req.user.as_ref(), env, sources);
+    let configs = load_configs_over(&req.project, req.user.as_ref(), env, sources, overlay);
     let jobs = jobs_of(&req.project, req.user.as_ref());
     // The file lists are not needed past here: with many files, holding
     // them (and the jobs) through the link adds to the peak.
@@ -600,7 +607,7 @@ pub fn load(
     if let Some(u) = &mut req.user {
         u.agents = Vec::new();
     }
-    let files = analyze_files(&jobs, &configs.config, &roots, env, sources);
+    let files = analyze_files_over(&jobs, &configs.config, &roots, env, sources, overlay);
     drop(jobs);
     let extra = escape_findings(&escapes_of(&req.project, req.user.as_ref()), env, sources);
     link(

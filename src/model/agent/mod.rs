@@ -88,6 +88,9 @@ pub struct AgentDef {
     pub fence: Span,
     /// Agents a Copilot `handoffs` entry names (its `agent` values).
     pub handoffs: Vec<Sp<String>>,
+    /// The `name` of a dialect where it is a display name, not the id
+    /// (Copilot): handoffs may name an agent by it.
+    pub display_name: Option<String>,
 }
 
 impl AgentDef {
@@ -153,6 +156,35 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
+    /// A YAML error after a `[` or `{` that was never closed: the help and
+    /// a label name the bracket, where the mistake is.
+    fn unclosed_flow_help(&self, d: Diagnostic, yaml_start: usize, at: usize) -> Diagnostic {
+        let Some(yaml) = self.text.get(yaml_start..at.max(yaml_start)) else {
+            return d;
+        };
+        let Some((rel, open)) = crate::syntax::unclosed::unclosed_flow(yaml, yaml.len()) else {
+            return d;
+        };
+        let pos = yaml_start + rel;
+        let line_start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text[..pos].matches('\n').count() + 1;
+        let column = self.text[line_start..pos].chars().count() + 1;
+        let (kind, close) = if open == '[' {
+            ("flow sequence", ']')
+        } else {
+            ("flow mapping", '}')
+        };
+        let help = format!("unclosed {kind} started at {line}:{column}; close it with `{close}`");
+        let help = match &d.help {
+            Some(h) => format!("{h}; {help}"),
+            None => help,
+        };
+        d.with_help(help).with_label(
+            Span::new(self.file, pos, pos + 1),
+            format!("this `{open}` is never closed"),
+        )
+    }
+
     // Long: split, parse, then one pass over the keys; the per-key checks are the methods below.
     fn run(&mut self, stem: &str, limits: YamlLimits) -> Option<AgentDef> {
         let fm = match split::split(self.text) {
@@ -178,6 +210,7 @@ impl Cx<'_> {
                     let mut d = Diagnostic::at(rule, Span::new(self.file, at, end), e.message);
                     if rule == Rule::YamlSyntax {
                         d = d.with_help_opt(yaml_help(self.text, at));
+                        d = self.unclosed_flow_help(d, fm.yaml.start, at);
                     }
                     self.push(d);
                     return None;
@@ -235,6 +268,7 @@ impl Cx<'_> {
             prompt_sha256: std::sync::OnceLock::new(),
             fence,
             handoffs: Vec::new(),
+            display_name: None,
         };
         // Sets, so that checking many keys is linear in their number.
         let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());

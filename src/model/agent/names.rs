@@ -8,7 +8,9 @@ impl Cx<'_> {
             return;
         };
         if !self.dialect.name_is_id() {
-            return; // a display name; the id is the file stem
+            // A display name; the id is the file stem.
+            def.display_name = Some(name.value);
+            return;
         }
         let valid = match self.dialect {
             Dialect::Claude => is_claude_name(&name.value),

@@ -1,8 +1,11 @@
-//! `agentc.toml` at both scopes: parsing with spans, validation
-//! (`config-syntax`, `config-invalid`, secrets, trust), and the merge of the
-//! user's and the project's config into one [`Config`].
+//! `agentc.toml` at both scopes: the config types, parsing with spans
+//! (`config-syntax`), and the merge of the user's and the project's config
+//! into one [`Config`] (with the trust and credential-pairing findings).
+//! The checks of each table (`config-invalid`, secrets) are in `checks/`,
+//! one file per family.
 
 pub mod base_url;
+mod checks;
 pub mod presets;
 
 pub use base_url::{BaseUrl, UrlProblem};
@@ -171,33 +174,6 @@ impl ScopeConfig {
     }
 }
 
-const TOP_KEYS: &[&str] = &[
-    "providers",
-    "models",
-    "roles",
-    "defaults",
-    "agents",
-    "tools",
-    "policy",
-    "lint",
-    "limits",
-    "gateway",
-];
-const PROVIDER_KEYS: &[&str] = &[
-    "kind",
-    "base_url",
-    "api_key_env",
-    "models",
-    "default_model",
-    "max_concurrency",
-    "capabilities",
-];
-const ROUTE_KEYS: &[&str] = &["provider", "model", "fallback"];
-const POLICY_KEYS: &[&str] = &["require_explicit_route", "on_unavailable", "allowed_models"];
-const LINT_KEYS: &[&str] = &["deny_warnings", "rules", "per_file"];
-const GATEWAY_KEYS: &[&str] = &["parent"];
-const LIMIT_KEYS: &[&str] = &["max_file_size", "max_yaml_depth", "max_yaml_nodes"];
-
 /// Parses and validates one scope's `agentc.toml`.
 pub fn parse(file: FileId, text: &str, scope: Scope) -> (ScopeConfig, Vec<Diagnostic>) {
     let mut cx = Cx {
@@ -232,604 +208,13 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).trim().to_string()
 }
 
+/// One file being read: where findings point and the findings so far. The
+/// methods that read and check each table live in `checks/`, one file per
+/// family.
 struct Cx {
     file: FileId,
     scope: Scope,
     diags: Vec<Diagnostic>,
-}
-
-impl Cx {
-    fn span(&self, r: &std::ops::Range<usize>) -> Span {
-        Span::new(self.file, r.start, r.end)
-    }
-
-    fn invalid(&mut self, at: &std::ops::Range<usize>, message: impl Into<String>) {
-        let span = self.span(at);
-        self.diags
-            .push(Diagnostic::at(Rule::ConfigInvalid, span, message));
-    }
-
-    fn unknown_key(&mut self, key: &TKey, table: &str, known: &[&str]) {
-        if secrets::is_secret_key(&key.name) {
-            return; // reported as secret-in-definition
-        }
-        let span = self.span(&key.span);
-        self.diags.push(
-            Diagnostic::at(
-                Rule::ConfigInvalid,
-                span,
-                format!("unknown key `{}` in {table}", key.name),
-            )
-            .with_help_opt(
-                suggest(&key.name, known.iter().copied())
-                    .or_else(|| Some(format!("expected one of: {}", known.join(", ")))),
-            ),
-        );
-    }
-
-    fn table<'n>(&mut self, key: &TKey, node: &'n TNode) -> Option<&'n [(TKey, TNode)]> {
-        match &node.value {
-            TValue::Table(t) => Some(t),
-            _ => {
-                self.invalid(
-                    &node.span,
-                    format!("`{}` must be a table, found {}", key.name, node.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, key: &TKey, node: &TNode) -> Option<Sp<String>> {
-        match &node.value {
-            TValue::Str(s) if s.trim().is_empty() => {
-                self.invalid(&node.span, format!("`{}` is empty", key.name));
-                None
-            }
-            TValue::Str(s) => Some(Sp::new(s.clone(), self.span(&node.span))),
-            _ => {
-                self.invalid(
-                    &node.span,
-                    format!(
-                        "`{}` must be a string, found {}",
-                        key.name,
-                        node.type_name()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    /// `config-invalid` for a `base_url` the HTTP client would read
-    /// differently from a reviewer; a password in it is also a secret.
-    fn bad_url(&mut self, s: &Sp<String>, problem: &UrlProblem) {
-        if *problem == (UrlProblem::Userinfo { password: true })
-            && secrets::check(Some("base_url"), &s.value).is_none()
-        {
-            self.diags.push(
-                Diagnostic::at(
-                    Rule::SecretInDefinition,
-                    s.span,
-                    "a password is written literally in `base_url`; keep secrets out of definitions",
-                )
-                .with_help(secrets::HELP),
-            );
-        }
-        self.diags.push(
-            Diagnostic::at(Rule::ConfigInvalid, s.span, format!("`base_url` {problem}"))
-                .with_help(problem.help()),
-        );
-    }
-
-    fn bool(&mut self, key: &TKey, node: &TNode) -> Option<bool> {
-        match node.value {
-            TValue::Bool(b) => Some(b),
-            _ => {
-                self.invalid(
-                    &node.span,
-                    format!(
-                        "`{}` must be true or false, found {}",
-                        key.name,
-                        node.type_name()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn positive(&mut self, key: &TKey, node: &TNode) -> Option<u64> {
-        match node.value {
-            TValue::Int(i) if i > 0 => Some(i as u64),
-            _ => {
-                self.invalid(
-                    &node.span,
-                    format!("`{}` must be a whole number greater than 0", key.name),
-                );
-                None
-            }
-        }
-    }
-
-    fn string_list(&mut self, key: &TKey, node: &TNode) -> Option<Vec<Sp<String>>> {
-        match &node.value {
-            TValue::Array(items) => {
-                Some(items.iter().filter_map(|i| self.string(key, i)).collect())
-            }
-            _ => {
-                self.invalid(
-                    &node.span,
-                    format!(
-                        "`{}` must be an array of strings, found {}",
-                        key.name,
-                        node.type_name()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn scan_secrets(&mut self, node: &TNode, key: Option<&str>) {
-        match &node.value {
-            TValue::Str(s) => {
-                if let Some(message) = secrets::check(key, s) {
-                    let span = self.span(&node.span);
-                    self.diags.push(
-                        Diagnostic::at(Rule::SecretInDefinition, span, message)
-                            .with_help(secrets::HELP),
-                    );
-                }
-            }
-            TValue::Array(items) => {
-                for i in items {
-                    self.scan_secrets(i, key);
-                }
-            }
-            TValue::Table(entries) => {
-                for (k, v) in entries {
-                    self.scan_secrets(v, Some(&k.name));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    // Long: one arm per top-level table of agentc.toml.
-    fn root(&mut self, root: &TNode, config: &mut ScopeConfig) {
-        let Some(entries) = root.as_table() else {
-            return;
-        };
-        for (key, node) in entries {
-            match key.name.as_str() {
-                "providers" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (id, table) in t {
-                            if let Some(p) = self.provider(id, table) {
-                                config.providers.push(p);
-                            }
-                        }
-                    }
-                }
-                "models" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (alias, target) in t {
-                            if alias.name.contains('/') || alias.name == "inherit" {
-                                self.invalid(&alias.span, format!("`{}` cannot be an alias name: names contain no `/` and are not `inherit`", alias.name));
-                                continue;
-                            }
-                            if let Some(target) = self.string(alias, target) {
-                                config.aliases.push((
-                                    Sp::new(alias.name.clone(), self.span(&alias.span)),
-                                    target,
-                                ));
-                            }
-                        }
-                    }
-                }
-                "roles" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (role, table) in t {
-                            if let Some(r) = self.route_table(role, table, "[roles]") {
-                                config
-                                    .roles
-                                    .push((Sp::new(role.name.clone(), self.span(&role.span)), r));
-                            }
-                        }
-                    }
-                }
-                "defaults" => config.defaults = self.route_table(key, node, "[defaults]"),
-                "agents" => {
-                    if let Some(t) = self.table(key, node) {
-                        if self.scope == Scope::Project {
-                            let span = self.span(&key.span);
-                            self.diags.push(
-                                Diagnostic::at(
-                                    Rule::ConfigInvalid,
-                                    span,
-                                    "`[agents.X]` overrides belong in the user config, not the project's",
-                                )
-                                .with_help("set the route in the agent's frontmatter, or move this table to `$AGENTC_USER_DIR/agentc.toml`"),
-                            );
-                            continue;
-                        }
-                        for (name, table) in t {
-                            if let Some(r) = self.route_table(name, table, "[agents]") {
-                                config
-                                    .agents
-                                    .push((Sp::new(name.name.clone(), self.span(&name.span)), r));
-                            }
-                        }
-                    }
-                }
-                "tools" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (k, v) in t {
-                            match k.name.as_str() {
-                                "extra" => {
-                                    if let Some(list) = self.string_list(k, v) {
-                                        config.tools_extra.extend(list);
-                                    }
-                                }
-                                _ => self.unknown_key(k, "[tools]", &["extra"]),
-                            }
-                        }
-                    }
-                }
-                "policy" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (k, v) in t {
-                            match k.name.as_str() {
-                                "require_explicit_route" => {
-                                    config.require_explicit_route = self.bool(k, v)
-                                }
-                                "on_unavailable" => {
-                                    if let Some(s) = self.string(k, v) {
-                                        config.on_unavailable = match s.value.as_str() {
-                                            "error" => Some(OnUnavailable::Error),
-                                            "fallback" => Some(OnUnavailable::Fallback),
-                                            other => {
-                                                self.invalid(&v.span, format!("`on_unavailable` must be \"error\" or \"fallback\", found \"{other}\""));
-                                                None
-                                            }
-                                        };
-                                    }
-                                }
-                                "allowed_models" => config.allowed_models = self.string_list(k, v),
-                                _ => self.unknown_key(k, "[policy]", POLICY_KEYS),
-                            }
-                        }
-                    }
-                }
-                "lint" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (k, v) in t {
-                            match k.name.as_str() {
-                                "deny_warnings" => config.deny_warnings = self.bool(k, v),
-                                "rules" => self.lint_rules(k, v, config),
-                                "per_file" => self.per_file(k, v, config),
-                                _ => self.unknown_key(k, "[lint]", LINT_KEYS),
-                            }
-                        }
-                    }
-                }
-                "limits" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (k, v) in t {
-                            match k.name.as_str() {
-                                "max_file_size" => {
-                                    if let Some(n) = self.positive(k, v) {
-                                        config.limits.max_file_size = n;
-                                    }
-                                }
-                                "max_yaml_depth" => {
-                                    let max = crate::syntax::yaml::MAX_DEPTH_LIMIT;
-                                    match self.positive(k, v) {
-                                        Some(n) if n as usize > max => self.invalid(
-                                            &v.span,
-                                            format!("`max_yaml_depth` can be at most {max}"),
-                                        ),
-                                        Some(n) => config.limits.max_yaml_depth = n as usize,
-                                        None => {}
-                                    }
-                                }
-                                "max_yaml_nodes" => {
-                                    if let Some(n) = self.positive(k, v) {
-                                        config.limits.max_yaml_nodes = n as usize;
-                                    }
-                                }
-                                _ => self.unknown_key(k, "[limits]", LIMIT_KEYS),
-                            }
-                        }
-                    }
-                }
-                "gateway" => {
-                    if let Some(t) = self.table(key, node) {
-                        for (k, v) in t {
-                            match k.name.as_str() {
-                                "parent" => {
-                                    if let Some(s) = self.string(k, v) {
-                                        if s.value.trim().is_empty() {
-                                            self.invalid(
-                                                &v.span,
-                                                "`parent` must name a provider or a model",
-                                            );
-                                        } else {
-                                            config.gateway_parent = Some(s);
-                                        }
-                                    }
-                                }
-                                _ => self.unknown_key(k, "[gateway]", GATEWAY_KEYS),
-                            }
-                        }
-                    }
-                }
-                _ => self.unknown_key(key, "agentc.toml", TOP_KEYS),
-            }
-        }
-    }
-
-    fn lint_rules(&mut self, key: &TKey, node: &TNode, config: &mut ScopeConfig) {
-        let Some(t) = self.table(key, node) else {
-            return;
-        };
-        for (k, v) in t {
-            let Some(rule) = Rule::from_code(&k.name) else {
-                let span = self.span(&k.span);
-                self.diags.push(
-                    Diagnostic::at(
-                        Rule::ConfigInvalid,
-                        span,
-                        format!("unknown rule `{}`", k.name),
-                    )
-                    .with_help_opt(suggest(&k.name, Rule::ALL.iter().map(|r| r.code()))),
-                );
-                continue;
-            };
-            let Some(level) = self.string(k, v) else {
-                continue;
-            };
-            let level = match level.value.as_str() {
-                "off" => LintLevel::Off,
-                other => match Severity::parse(other) {
-                    Some(s) => LintLevel::Severity(s),
-                    None => {
-                        self.invalid(&v.span, format!("a rule level is \"off\", \"info\", \"warning\" or \"error\", found \"{other}\""));
-                        continue;
-                    }
-                },
-            };
-            if rule.is_fixed() && level != LintLevel::Severity(rule.default_severity()) {
-                let span = self.span(&v.span);
-                self.diags.push(
-                    Diagnostic::at(
-                        Rule::ConfigInvalid,
-                        span,
-                        format!("`{rule}` has a fixed severity ({}) and cannot be changed", rule.default_severity().as_str()),
-                    )
-                    .with_help("fix the finding instead; agentc would otherwise read the file wrongly or leak a secret"),
-                );
-                continue;
-            }
-            config.rules.insert(rule, level);
-        }
-    }
-
-    /// `[lint] per_file = { "glob" = ["code", ...] }`.
-    fn per_file(&mut self, key: &TKey, node: &TNode, config: &mut ScopeConfig) {
-        let Some(t) = self.table(key, node) else {
-            return;
-        };
-        for (k, v) in t {
-            if let Err(e) = crate::source::glob::compile_glob(&k.name) {
-                self.invalid(&k.span, format!("`{}` is not a valid glob: {e}", k.name));
-                continue;
-            }
-            let Some(codes) = self.string_list(k, v) else {
-                continue;
-            };
-            let mut rules = Vec::new();
-            for code in codes {
-                match Rule::from_code(&code.value) {
-                    Some(rule) if rule.is_fixed() => self.diags.push(
-                        Diagnostic::at(
-                            Rule::ConfigInvalid,
-                            code.span,
-                            format!("`{rule}` has a fixed severity and cannot be ignored"),
-                        )
-                        .with_help("fix the finding instead; agentc would otherwise read the file wrongly or leak a secret"),
-                    ),
-                    Some(rule) => rules.push(rule),
-                    None => self.diags.push(
-                        Diagnostic::at(
-                            Rule::ConfigInvalid,
-                            code.span,
-                            format!("unknown rule `{}`", code.value),
-                        )
-                        .with_help_opt(suggest(&code.value, Rule::ALL.iter().map(|r| r.code()))),
-                    ),
-                }
-            }
-            config.per_file.push(PerFileIgnore {
-                pattern: Sp::new(k.name.clone(), self.span(&k.span)),
-                rules,
-            });
-        }
-    }
-
-    fn route_table(&mut self, key: &TKey, node: &TNode, what: &str) -> Option<RouteTable> {
-        let t = self.table(key, node)?;
-        let mut r = RouteTable::default();
-        for (k, v) in t {
-            match k.name.as_str() {
-                "provider" => r.provider = self.string(k, v),
-                "model" => r.model = self.string(k, v),
-                "fallback" => {
-                    let span = self.span(&v.span);
-                    r.fallback = match &v.value {
-                        TValue::Str(_) => self.string(k, v).map(|s| (vec![s], span)),
-                        _ => self.string_list(k, v).map(|l| (l, span)),
-                    };
-                }
-                _ => self.unknown_key(k, what, ROUTE_KEYS),
-            }
-        }
-        Some(r)
-    }
-
-    // Long: one arm per key of a [providers.X] table.
-    fn provider(&mut self, id: &TKey, node: &TNode) -> Option<ProviderTable> {
-        let t = self.table(id, node)?;
-        if id.name.contains('/') || id.name == "inherit" || id.name.is_empty() {
-            self.invalid(
-                &id.span,
-                format!(
-                    "`{}` cannot be a provider id: ids contain no `/` and are not `inherit`",
-                    id.name
-                ),
-            );
-            return None;
-        }
-        let mut p = ProviderTable {
-            id: id.name.clone(),
-            key_span: self.span(&id.span),
-            kind: None,
-            base_url: None,
-            parsed_url: None,
-            bad_url: false,
-            api_key_env: None,
-            models: None,
-            default_model: None,
-            max_concurrency: None,
-            capabilities: BTreeMap::new(),
-            canonical: serde_json::to_string(&node.to_json()).unwrap_or_default(),
-        };
-        for (k, v) in t {
-            match k.name.as_str() {
-                "kind" => {
-                    if let Some(s) = self.string(k, v) {
-                        match ProviderKind::parse(&s.value) {
-                            Some(kind) => p.kind = Some(Sp::new(kind, s.span)),
-                            None => {
-                                let span = s.span;
-                                self.diags.push(
-                                    Diagnostic::at(
-                                        Rule::ConfigInvalid,
-                                        span,
-                                        format!("unknown provider kind `{}`", s.value),
-                                    )
-                                    .with_help_opt(
-                                        suggest(
-                                            &s.value,
-                                            ProviderKind::ALL.iter().map(|k| k.as_str()),
-                                        )
-                                        .or_else(|| {
-                                            Some(format!(
-                                                "expected one of: {}",
-                                                ProviderKind::ALL
-                                                    .iter()
-                                                    .map(|k| k.as_str())
-                                                    .collect::<Vec<_>>()
-                                                    .join(", ")
-                                            ))
-                                        }),
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                }
-                "base_url" => {
-                    p.bad_url = true;
-                    if let Some(s) = self.string(k, v) {
-                        match BaseUrl::parse(&s.value) {
-                            Ok(url) => {
-                                p.bad_url = false;
-                                p.parsed_url = Some(url);
-                            }
-                            Err(problem) => self.bad_url(&s, &problem),
-                        }
-                        p.base_url = Some(s);
-                    }
-                }
-                "api_key_env" => {
-                    if let Some(s) = self.string(k, v) {
-                        if secrets::credential_kind(&s.value).is_some() {
-                            continue; // reported as secret-in-definition
-                        }
-                        let valid = s
-                            .value
-                            .chars()
-                            .next()
-                            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                            && s.value
-                                .chars()
-                                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-                        if valid {
-                            p.api_key_env = Some(s);
-                        } else {
-                            let span = s.span;
-                            self.diags.push(
-                                Diagnostic::at(Rule::ConfigInvalid, span, format!("`{}` is not an environment variable name", s.value))
-                                    .with_help("`api_key_env` names the variable that holds the key, such as `DEEPSEEK_API_KEY`"),
-                            );
-                        }
-                    }
-                }
-                "models" => p.models = self.string_list(k, v),
-                "default_model" => p.default_model = self.string(k, v),
-                "max_concurrency" => {
-                    p.max_concurrency = self
-                        .positive(k, v)
-                        .map(|n| Sp::new(n.min(u32::MAX as u64) as u32, self.span(&v.span)))
-                }
-                "capabilities" => {
-                    if let Some(models) = self.table(k, v) {
-                        for (model, caps) in models {
-                            if let Some(list) = self.string_list(model, caps) {
-                                let mut out = Vec::new();
-                                for c in list {
-                                    if crate::dialect::CAPABILITIES.contains(&c.value.as_str()) {
-                                        out.push(c.value);
-                                    } else {
-                                        let span = c.span;
-                                        self.diags.push(
-                                            Diagnostic::at(
-                                                Rule::ConfigInvalid,
-                                                span,
-                                                format!("unknown capability `{}`", c.value),
-                                            )
-                                            .with_help_opt(suggest(
-                                                &c.value,
-                                                crate::dialect::CAPABILITIES.iter().copied(),
-                                            )),
-                                        );
-                                    }
-                                }
-                                p.capabilities.insert(model.name.clone(), out);
-                            }
-                        }
-                    }
-                }
-                _ => self.unknown_key(k, &format!("[providers.{}]", id.name), PROVIDER_KEYS),
-            }
-        }
-        if presets::preset(&p.id).is_none() && p.base_url.is_none() {
-            let span = p.key_span;
-            self.diags.push(
-                Diagnostic::at(
-                    Rule::ConfigInvalid,
-                    span,
-                    format!("provider `{}` has no `base_url`", p.id),
-                )
-                .with_help(
-                    "a provider that is not a preset needs `base_url = \"http://host:port/v1\"`",
-                ),
-            );
-        }
-        Some(p)
-    }
 }
 
 /// Where a provider's effective definition comes from.
@@ -910,7 +295,6 @@ pub struct Config {
 impl Config {
     /// Merges the two scopes. `ollama_host` is the `OLLAMA_HOST` variable.
     /// Diagnostics for trust and credential pairing are pushed to `diags`.
-    // Long: the merge rules of DESIGN §3, one section per table.
     pub fn merge(
         project: ScopeConfig,
         user: ScopeConfig,
@@ -918,29 +302,7 @@ impl Config {
         ollama_host: Option<&str>,
         diags: &mut Vec<Diagnostic>,
     ) -> Config {
-        let mut providers: BTreeMap<String, Provider> = BTreeMap::new();
-        for preset in presets::PRESETS {
-            let base_url = if preset.id == "ollama" {
-                presets::ollama_base_url(ollama_host)
-            } else {
-                preset.url()
-            };
-            providers.insert(
-                preset.id.to_string(),
-                Provider {
-                    id: preset.id.to_string(),
-                    kind: preset.kind,
-                    base_url,
-                    api_key_env: preset.api_key_env.map(str::to_string),
-                    models: None,
-                    default_model: None,
-                    max_concurrency: None,
-                    capabilities: BTreeMap::new(),
-                    scope: ProviderScope::Builtin,
-                    trusted: true,
-                },
-            );
-        }
+        let mut providers = builtin_providers(ollama_host);
         // Per provider id the user's table wins whole: a project table never
         // adds fields to a provider the user defined.
         for (scope_config, scope) in [
@@ -948,53 +310,14 @@ impl Config {
             (&user, ProviderScope::User),
         ] {
             for table in &scope_config.providers {
-                let base = presets::preset(&table.id);
                 let trusted = if scope == ProviderScope::Project {
                     let replaced = user.providers.iter().any(|t| t.id == table.id);
                     project_table_trusted(table, trust, replaced, diags)
                 } else {
                     true
                 };
-                let base_url = if table.bad_url {
-                    None
-                } else if let Some(url) = &table.parsed_url {
-                    Some(url.clone())
-                } else {
-                    providers
-                        .get(&table.id)
-                        .filter(|_| base.is_some())
-                        .and_then(|p| p.base_url.clone())
-                };
-                providers.insert(
-                    table.id.clone(),
-                    Provider {
-                        id: table.id.clone(),
-                        kind: table
-                            .kind
-                            .as_ref()
-                            .map(|k| k.value)
-                            .or(base.map(|b| b.kind))
-                            .unwrap_or(ProviderKind::OpenaiCompatible),
-                        base_url,
-                        api_key_env: table
-                            .api_key_env
-                            .as_ref()
-                            .map(|s| s.value.clone())
-                            .or_else(|| base.and_then(|b| b.api_key_env.map(str::to_string))),
-                        models: table
-                            .models
-                            .as_ref()
-                            .map(|m| m.iter().map(|s| s.value.clone()).collect()),
-                        default_model: table
-                            .default_model
-                            .as_ref()
-                            .map(|s| (s.value.clone(), Some(s.span))),
-                        max_concurrency: table.max_concurrency.as_ref().map(|s| s.value),
-                        capabilities: table.capabilities.clone(),
-                        scope,
-                        trusted,
-                    },
-                );
+                let provider = table_provider(table, scope, trusted, providers.get(&table.id));
+                providers.insert(table.id.clone(), provider);
             }
         }
         let mut aliases = BTreeMap::new();
@@ -1046,6 +369,83 @@ impl Config {
 
     pub fn provider(&self, id: &str) -> Option<&Provider> {
         self.providers.get(id)
+    }
+}
+
+/// The built-in presets as providers; `ollama_host` is `OLLAMA_HOST`.
+fn builtin_providers(ollama_host: Option<&str>) -> BTreeMap<String, Provider> {
+    let mut providers: BTreeMap<String, Provider> = BTreeMap::new();
+    for preset in presets::PRESETS {
+        let base_url = if preset.id == "ollama" {
+            presets::ollama_base_url(ollama_host)
+        } else {
+            preset.url()
+        };
+        providers.insert(
+            preset.id.to_string(),
+            Provider {
+                id: preset.id.to_string(),
+                kind: preset.kind,
+                base_url,
+                api_key_env: preset.api_key_env.map(str::to_string),
+                models: None,
+                default_model: None,
+                max_concurrency: None,
+                capabilities: BTreeMap::new(),
+                scope: ProviderScope::Builtin,
+                trusted: true,
+            },
+        );
+    }
+    providers
+}
+
+/// The provider one `[providers.X]` table defines. Fields it leaves out
+/// come from the preset of that id, if there is one; `before` is the
+/// provider of that id so far (the preset, or the project's table), whose
+/// address a preset's table without `base_url` keeps.
+fn table_provider(
+    table: &ProviderTable,
+    scope: ProviderScope,
+    trusted: bool,
+    before: Option<&Provider>,
+) -> Provider {
+    let base = presets::preset(&table.id);
+    let base_url = if table.bad_url {
+        None
+    } else if let Some(url) = &table.parsed_url {
+        Some(url.clone())
+    } else {
+        before
+            .filter(|_| base.is_some())
+            .and_then(|p| p.base_url.clone())
+    };
+    Provider {
+        id: table.id.clone(),
+        kind: table
+            .kind
+            .as_ref()
+            .map(|k| k.value)
+            .or(base.map(|b| b.kind))
+            .unwrap_or(ProviderKind::OpenaiCompatible),
+        base_url,
+        api_key_env: table
+            .api_key_env
+            .as_ref()
+            .map(|s| s.value.clone())
+            .or_else(|| base.and_then(|b| b.api_key_env.map(str::to_string))),
+        models: table
+            .models
+            .as_ref()
+            .map(|m| m.iter().map(|s| s.value.clone()).collect()),
+        default_model: table
+            .default_model
+            .as_ref()
+            .map(|s| (s.value.clone(), Some(s.span))),
+        max_concurrency: table.max_concurrency.as_ref().map(|s| s.value),
+        capabilities: table.capabilities.clone(),
+        scope,
+        trusted,
     }
 }
 
