@@ -320,6 +320,8 @@ impl<'a> Resolver<'a> {
     ) -> Option<Resolution> {
         layers.sort_by_key(|l| l.layer);
         layers.retain(|l| l.sets_route() || l.fallback.is_some());
+        // Kept in the resolution of every agent: no spare capacity.
+        layers.shrink_to_fit();
         let before = diags.len();
         // Every layer's provider is checked whether or not it wins: an
         // unknown provider is an error even when a higher layer overrides it.

@@ -17,6 +17,7 @@ use crate::syntax::yaml::{self, YNode, YValue, YamlErrorKind, YamlLimits};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 mod credentials;
 mod fields;
@@ -75,7 +76,10 @@ pub struct AgentDef {
     pub fallback: Option<(Vec<Sp<String>>, Span)>,
     pub tools: ToolsDecl,
     pub requires: Vec<Sp<String>>,
-    pub params: Params,
+    /// Shared: a definition that sets no parameter points at one empty
+    /// set instead of holding its own (most set none, and a large project
+    /// keeps every definition).
+    pub params: Arc<Params>,
     pub extensions: BTreeMap<String, serde_json::Value>,
     /// The system prompt: the body after the closing fence.
     pub body: Range<usize>,
@@ -97,6 +101,13 @@ impl AgentDef {
         self.prompt_sha256
             .get_or_init(|| prompt_sha256(text.get(self.body.clone()).unwrap_or("")))
     }
+}
+
+/// The parameters of a definition that sets none, shared by all of them.
+fn no_params() -> Arc<Params> {
+    static NONE: std::sync::LazyLock<Arc<Params>> =
+        std::sync::LazyLock::new(|| Arc::new(Params::default()));
+    Arc::clone(&NONE)
 }
 
 /// What a file yielded: a definition (possibly with findings) or only findings.
@@ -259,7 +270,7 @@ impl Cx<'_> {
             fallback: None,
             tools: ToolsDecl::Inherit,
             requires: Vec::new(),
-            params: Params::default(),
+            params: no_params(),
             extensions: BTreeMap::new(),
             body: fm.body.clone(),
             prompt_sha256: std::sync::OnceLock::new(),
@@ -277,6 +288,7 @@ impl Cx<'_> {
         // OpenCode's `tools` map and `permission` rules decide together.
         let mut opencode_tools: Option<&YNode> = None;
         let mut opencode_permission: Option<&YNode> = None;
+        let mut params = Params::default();
         for (key, value) in &entries {
             let Some(k) = key.key_text() else {
                 self.push(Diagnostic::at(
@@ -315,11 +327,11 @@ impl Cx<'_> {
                 }
                 "tools" => def.tools = self.tools(value),
                 "requires" => def.requires = self.requires(value),
-                "temperature" => def.params.temperature = self.number(&k, value, 0.0, 2.0),
-                "top_p" => def.params.top_p = self.number(&k, value, 0.0, 1.0),
-                "max_tokens" => def.params.max_tokens = self.max_tokens(value),
-                "reasoning_effort" => def.params.reasoning_effort = self.effort(value),
-                "timeout" => def.params.timeout_ms = self.timeout(value),
+                "temperature" => params.temperature = self.number(&k, value, 0.0, 2.0),
+                "top_p" => params.top_p = self.number(&k, value, 0.0, 1.0),
+                "max_tokens" => params.max_tokens = self.max_tokens(value),
+                "reasoning_effort" => params.reasoning_effort = self.effort(value),
+                "timeout" => params.timeout_ms = self.timeout(value),
                 "prompt" => has_prompt_field = true,
                 "max_turns" | "timeout_mins" if self.dialect == Dialect::Gemini => {
                     self.positive_int(&k, value);
@@ -369,6 +381,9 @@ impl Cx<'_> {
         }
         if opencode_tools.is_some() || opencode_permission.is_some() {
             def.tools = self.opencode_tools(opencode_tools, opencode_permission);
+        }
+        if params != Params::default() {
+            def.params = Arc::new(params);
         }
         if self.dialect.requires_name() && !has_name {
             self.push(
