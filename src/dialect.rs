@@ -1,6 +1,11 @@
-//! The four dialects agentc reads: its own, and the agent files of Claude
-//! Code, OpenCode and GitHub Copilot. Each has its field vocabulary, its tool
-//! names and its naming rules; this module holds those tables.
+//! The dialects agentc reads: its own, and the agent files of Claude Code,
+//! OpenCode, GitHub Copilot, Gemini CLI, Codex and Cursor. Each has its
+//! field vocabulary, its tool names and its naming rules; this module holds
+//! those tables (the newer harnesses' in their own submodules).
+
+pub mod codex;
+pub mod cursor;
+pub mod gemini;
 
 use serde::Serialize;
 
@@ -23,6 +28,9 @@ pub enum Dialect {
     Claude,
     Opencode,
     Copilot,
+    Gemini,
+    Codex,
+    Cursor,
 }
 
 /// What `requires` may ask of a model (agents and `[models]` capabilities).
@@ -267,11 +275,14 @@ pub enum ToolName {
 }
 
 impl Dialect {
-    pub const ALL: [Dialect; 4] = [
+    pub const ALL: [Dialect; 7] = [
         Dialect::Agentc,
         Dialect::Claude,
         Dialect::Opencode,
         Dialect::Copilot,
+        Dialect::Gemini,
+        Dialect::Codex,
+        Dialect::Cursor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -280,6 +291,9 @@ impl Dialect {
             Dialect::Claude => "claude",
             Dialect::Opencode => "opencode",
             Dialect::Copilot => "copilot",
+            Dialect::Gemini => "gemini",
+            Dialect::Codex => "codex",
+            Dialect::Cursor => "cursor",
         }
     }
 
@@ -294,6 +308,9 @@ impl Dialect {
             Dialect::Claude => "Claude Code",
             Dialect::Opencode => "OpenCode",
             Dialect::Copilot => "GitHub Copilot",
+            Dialect::Gemini => "Gemini CLI",
+            Dialect::Codex => "Codex",
+            Dialect::Cursor => "Cursor",
         }
     }
 
@@ -303,6 +320,9 @@ impl Dialect {
             Dialect::Claude => CLAUDE_FIELDS,
             Dialect::Opencode => OPENCODE_FIELDS,
             Dialect::Copilot => COPILOT_FIELDS,
+            Dialect::Gemini => gemini::FIELDS,
+            Dialect::Codex => codex::FIELDS,
+            Dialect::Cursor => cursor::FIELDS,
         }
     }
 
@@ -310,23 +330,44 @@ impl Dialect {
         self.fields().contains(&key)
     }
 
-    /// The other dialects that know `key`.
+    /// The other dialects that know `key` as a field of their agent files
+    /// (Codex's general `config.toml` keys, which a role may also set, do
+    /// not make a key Codex's).
     pub fn owners_of(self, key: &str) -> Vec<Dialect> {
         Dialect::ALL
             .into_iter()
-            .filter(|&d| d != self && d.knows(key))
+            .filter(|&d| d != self)
+            .filter(|&d| match d {
+                Dialect::Codex => codex::OWN_FIELDS.contains(&key),
+                _ => d.knows(key),
+            })
             .collect()
     }
 
     /// Whether `name` is required in the frontmatter.
     pub fn requires_name(self) -> bool {
-        self == Dialect::Claude
+        matches!(self, Dialect::Claude | Dialect::Gemini | Dialect::Codex)
+    }
+
+    /// Whether the harness fails a file with a key it does not know (Gemini
+    /// CLI's schema is strict), so that such a key is an error, not a
+    /// warning, and `x-` extension keys cannot be used.
+    pub fn rejects_unknown_keys(self) -> bool {
+        self == Dialect::Gemini
+    }
+
+    /// The name of the agent files' extension: `toml` for Codex roles.
+    pub fn is_toml(self) -> bool {
+        self == Dialect::Codex
     }
 
     /// Whether the agent's id is its `name` (else the file stem, and `name`
     /// is a display name).
     pub fn name_is_id(self) -> bool {
-        matches!(self, Dialect::Agentc | Dialect::Claude)
+        matches!(
+            self,
+            Dialect::Agentc | Dialect::Claude | Dialect::Gemini | Dialect::Codex | Dialect::Cursor
+        )
     }
 
     /// Reads one tool name as written in this dialect. `extra` holds the
@@ -396,6 +437,27 @@ impl Dialect {
             // Copilot's tools are VS Code tool sets, extension and MCP tools:
             // an open vocabulary, kept as written.
             Dialect::Copilot => ToolName::Known(raw.to_string()),
+            Dialect::Gemini => {
+                if raw == "*" {
+                    return ToolName::Known(raw.to_string());
+                }
+                if let Some(m) = gemini::mcp_tool(raw) {
+                    return ToolName::Mcp(m);
+                }
+                if raw.starts_with("discovered_tool_") {
+                    return ToolName::Known(raw.to_string());
+                }
+                match gemini::TOOLS.iter().find(|(n, _)| *n == raw) {
+                    Some((n, mapped)) => ToolName::Known(mapped.unwrap_or(n).to_string()),
+                    None => ToolName::Unknown {
+                        name: raw.to_string(),
+                        suggestion: gemini_suggestion(raw),
+                    },
+                }
+            }
+            // Codex and Cursor have no tool lists; agentc derives one from
+            // `sandbox_mode` / `readonly`, in agentc's own names.
+            Dialect::Codex | Dialect::Cursor => ToolName::Known(raw.to_string()),
         }
     }
 
@@ -449,6 +511,19 @@ impl Dialect {
             _ => return None,
         })
     }
+}
+
+/// The Gemini tool a misspelt or foreign name most likely means: by
+/// spelling, else by meaning (Claude's `Read` is Gemini's `read_file`).
+fn gemini_suggestion(raw: &str) -> Option<String> {
+    if let Some(s) = crate::diagnostic::did_you_mean(raw, gemini::TOOLS.iter().map(|(n, _)| *n)) {
+        return Some(s.to_string());
+    }
+    let agentc = match Dialect::Claude.tool(raw, &[]) {
+        ToolName::Known(n) => n,
+        _ => raw.to_ascii_lowercase(),
+    };
+    gemini::tool_names(&agentc).map(|(names, _)| names[0].to_string())
 }
 
 impl std::fmt::Display for Dialect {

@@ -65,6 +65,9 @@ pub enum Origin {
     Claude,
     Opencode,
     Copilot,
+    Gemini,
+    Codex,
+    Cursor,
     /// A collection read with `--dialect`.
     Collection,
 }
@@ -120,7 +123,28 @@ pub const AGENTS_DIR: &str = ".agents";
 pub const CONFIG_FILE: &str = "agentc.toml";
 
 /// Hidden folders that hold agents (or lead to them) and are walked.
-const AGENT_FOLDERS: &[&str] = &[".agents", ".claude", ".opencode", ".github"];
+const AGENT_FOLDERS: &[&str] = &[
+    ".agents",
+    ".claude",
+    ".opencode",
+    ".github",
+    ".gemini",
+    ".codex",
+    ".cursor",
+];
+
+/// Hidden folders of harnesses whose agents are only in `agents/`.
+const NEW_DIALECT_FOLDERS: &[&str] = &[".gemini", ".codex", ".cursor"];
+
+/// Whether `path` is in `.gemini`, `.codex` or `.cursor` but is not their
+/// `agents/` folder: skills, prompts and settings there are not read.
+fn beside_agents(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n != "agents")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|p| NEW_DIALECT_FOLDERS.iter().any(|f| p == *f))
+}
 
 /// Dialect folders relative to a project root.
 const DIALECT_DIRS: &[(&str, Dialect, Origin)] = &[
@@ -128,6 +152,9 @@ const DIALECT_DIRS: &[(&str, Dialect, Origin)] = &[
     (".opencode/agent", Dialect::Opencode, Origin::Opencode),
     (".opencode/agents", Dialect::Opencode, Origin::Opencode),
     (".github/agents", Dialect::Copilot, Origin::Copilot),
+    (".gemini/agents", Dialect::Gemini, Origin::Gemini),
+    (".codex/agents", Dialect::Codex, Origin::Codex),
+    (".cursor/agents", Dialect::Cursor, Origin::Cursor),
 ];
 
 fn is_project_root(dir: &Path) -> bool {
@@ -207,7 +234,10 @@ fn stem_of(path: &Path, dialect: Dialect) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let stem = match dialect {
+        Dialect::Codex => name.strip_suffix(".toml").unwrap_or(&name),
+        _ => name.strip_suffix(".md").unwrap_or(&name),
+    };
     match dialect {
         Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem).to_string(),
         _ => stem.to_string(),
@@ -240,6 +270,11 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
             let name = e.file_name().to_string_lossy();
             // Hidden files and folders are skipped, except the agent folders.
             if e.depth() > 0 && name.starts_with('.') && !AGENT_FOLDERS.contains(&name.as_ref()) {
+                return false;
+            }
+            // Of `.gemini`, `.codex` and `.cursor` only `agents/` holds
+            // agents; their other folders (skills, prompts) are not read.
+            if e.depth() > 0 && beside_agents(e.path()) {
                 return false;
             }
             if e.path_is_symlink() {
@@ -277,7 +312,7 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                unwalked.extend(error_path(&e));
+                unwalked.extend(error_path(&e).filter(|p| !beside_agents(p)));
                 continue;
             }
         };
@@ -304,11 +339,21 @@ fn walk(dir: &Path, root: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>,
     let any_links = !linked.is_empty() || followed.lock().is_ok_and(|f| !f.is_empty());
     let mut out = regular;
     if any_links {
-        let mut seen: HashSet<PathBuf> = HashSet::new();
+        // One file linked into two harnesses' folders (`.claude/agents` and
+        // `.gemini/agents` sharing one folder) is read once for each.
+        let mut seen: HashSet<(PathBuf, Option<String>)> = HashSet::new();
         out = out
             .into_iter()
             .chain(linked)
-            .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())))
+            .filter(|p| {
+                let harness = p
+                    .components()
+                    .rev()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .find(|c| AGENT_FOLDERS.contains(&c.as_ref()))
+                    .map(|c| c.into_owned());
+                seen.insert((p.canonicalize().unwrap_or_else(|_| p.clone()), harness))
+            })
             .collect();
     }
     out.sort();
@@ -333,10 +378,41 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// A `*.toml` file directly in a `.codex/agents` folder.
+fn in_codex_agents(path: &Path) -> bool {
+    toml_file(path) && path.parent().is_some_and(|d| d.ends_with(".codex/agents"))
+}
+
 fn md_file(path: &Path) -> bool {
     path.file_name()
         .map(|n| is_agent_file_name(&n.to_string_lossy()))
         .unwrap_or(false)
+}
+
+/// A Codex role file: `*.toml`, not hidden.
+fn toml_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy();
+        n.ends_with(".toml") && !n.starts_with('.')
+    })
+}
+
+/// Whether `path` is a file of `dialect` by its name.
+fn dialect_file(dialect: Dialect) -> fn(&Path) -> bool {
+    match dialect {
+        Dialect::Copilot => copilot_file,
+        Dialect::Codex => toml_file,
+        Dialect::Gemini => gemini_file,
+        _ => md_file,
+    }
+}
+
+/// Gemini CLI skips `_*.md` in its agents folder.
+fn gemini_file(path: &Path) -> bool {
+    md_file(path)
+        && !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('_'))
 }
 
 fn copilot_file(path: &Path) -> bool {
@@ -369,12 +445,7 @@ pub fn discover_project(root: &Path) -> ProjectFiles {
         if !d.is_dir() {
             continue;
         }
-        let keep: fn(&Path) -> bool = if *dialect == Dialect::Copilot {
-            copilot_file
-        } else {
-            md_file
-        };
-        let (paths, escapes) = walk(&d, root, keep);
+        let (paths, escapes) = walk(&d, root, dialect_file(*dialect));
         files.escapes.extend(escapes);
         files.agents.extend(paths.into_iter().map(|path| AgentFile {
             stem: stem_of(&path, *dialect),
@@ -457,6 +528,15 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
             (".github", Some("agents")) if copilot_file(path) => {
                 return Some((root_at(i), Dialect::Copilot, Origin::Copilot));
             }
+            (".gemini", Some("agents")) if gemini_file(path) => {
+                return Some((root_at(i), Dialect::Gemini, Origin::Gemini));
+            }
+            (".codex", Some("agents")) if toml_file(path) => {
+                return Some((root_at(i), Dialect::Codex, Origin::Codex));
+            }
+            (".cursor", Some("agents")) if md_file(path) => {
+                return Some((root_at(i), Dialect::Cursor, Origin::Cursor));
+            }
             ("agents", _) if root_at(i).join(".claude-plugin").is_dir() => {
                 return Some((root_at(i), Dialect::Claude, Origin::Claude));
             }
@@ -482,7 +562,11 @@ fn classify(path: &Path, top: &Path) -> Option<(PathBuf, Dialect, Origin)> {
 /// one collection rooted at `top`.
 pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> {
     if let Some(dialect) = dialect {
-        let keep: fn(&Path) -> bool = md_file;
+        let keep = if dialect == Dialect::Codex {
+            toml_file
+        } else {
+            md_file
+        };
         let (paths, escapes) = walk(top, top, keep);
         let mut files = config_of(top);
         files.escapes.extend(escapes);
@@ -500,12 +584,7 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
         }];
     }
     if let Some(GivenFolder::Harness(root, dialect, origin)) = given_folder(top) {
-        let keep: fn(&Path) -> bool = if dialect == Dialect::Copilot {
-            copilot_file
-        } else {
-            md_file
-        };
-        let (paths, escapes) = walk(top, top, keep);
+        let (paths, escapes) = walk(top, top, dialect_file(dialect));
         let mut files = config_of(&root);
         files.escapes.extend(escapes);
         files.agents = paths
@@ -525,7 +604,7 @@ pub fn discover_tree(top: &Path, dialect: Option<Dialect>) -> Vec<ProjectFiles> 
         Some(GivenFolder::Inside(base)) => base,
         _ => top.to_path_buf(),
     };
-    let (paths, escapes) = walk(top, top, md_file);
+    let (paths, escapes) = walk(top, top, |p| md_file(p) || in_codex_agents(p));
     let mut projects: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
     for path in paths {
         let Some((root, dialect, origin)) = classify(&path, &base) else {

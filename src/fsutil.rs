@@ -44,6 +44,11 @@ fn kind_of(t: std::fs::FileType) -> &'static str {
 /// opened without blocking and its type checked on the open handle, so a
 /// FIFO swapped in after a check cannot make the open or the read hang.
 pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
+    open_regular_with_meta(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the metadata read from the open handle.
+fn open_regular_with_meta(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -56,7 +61,7 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotAFile(kind_of(meta.file_type())));
     }
-    Ok(file)
+    Ok((file, meta))
 }
 
 /// Reads at most `limit` bytes from `reader`; more is [`ReadError::TooLarge`].
@@ -73,11 +78,20 @@ pub fn read_bounded_from(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadE
 
 /// The whole of the regular file `path`, if it holds at most `limit` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let file = open_regular(path)?;
-    if file.metadata()?.len() > limit {
+    let (file, meta) = open_regular_with_meta(path)?;
+    let len = meta.len();
+    if len > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    read_bounded_from(file, limit)
+    // Room for the size the handle reports and one byte more: the file is
+    // read in one call, the end found by the next, and the buffer is never
+    // grown (a file that grew meanwhile still reads whole, up to `limit`).
+    let mut bytes = Vec::with_capacity(usize::try_from(len).map_or(0, |n| n.saturating_add(1)));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
 }
 
 /// Like [`read_bounded`], as UTF-8 text.

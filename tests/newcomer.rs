@@ -162,7 +162,7 @@ fn a_folder_where_nothing_is_found_is_an_error_that_says_so() {
         (
             2,
             "",
-            "agentc: error: no agent files found in `notes`\n  help: 2 markdown files below it are in no agent folder; to read them as agent files, add `--dialect agentc|claude|opencode|copilot`\n"
+            "agentc: error: no agent files found in `notes`\n  help: 2 markdown files below it are in no agent folder; to read them as agent files, add `--dialect agentc|claude|opencode|copilot|gemini|cursor`\n"
         )
     );
     let (code, _, stderr) = run(&p, &["check", "one"]);

@@ -356,6 +356,14 @@ const CASES: &[Case] = &[
         expect: &[("config-syntax", ".agents/agentc.toml", 2, 10)],
     },
     Case {
+        name: "toml-syntax",
+        files: &[(
+            ".codex/agents/review.toml",
+            "name = \"review\"\ndescription = Reviews.\n",
+        )],
+        expect: &[("toml-syntax", ".codex/agents/review.toml", 2, 15)],
+    },
+    Case {
         name: "config-invalid",
         files: &[(
             ".agents/agentc.toml",

@@ -147,8 +147,8 @@ pub struct NewArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The harness to write for: claude, opencode or copilot.
-    #[arg(long, value_name = "DIALECT", value_parser = ["claude", "opencode", "copilot"])]
+    /// The harness to write for: claude, opencode, copilot, gemini, codex or cursor.
+    #[arg(long, value_name = "DIALECT", value_parser = ["claude", "opencode", "copilot", "gemini", "codex", "cursor"])]
     pub to: String,
     /// Where to write (default: the harness's folder in the project).
     #[arg(long, value_name = "DIR")]
@@ -163,8 +163,8 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The harness the files are written for: claude, opencode or copilot.
-    #[arg(long, value_name = "DIALECT", value_parser = ["claude", "opencode", "copilot"])]
+    /// The harness the files are written for: claude, opencode, copilot, gemini, codex or cursor.
+    #[arg(long, value_name = "DIALECT", value_parser = ["claude", "opencode", "copilot", "gemini", "codex", "cursor"])]
     pub from: String,
     /// A file, or a folder whose agent files are all imported.
     pub path: PathBuf,
@@ -193,8 +193,8 @@ pub struct CheckArgs {
     /// Files or folders to check (default: the project and the user scope).
     /// A folder is searched for every .agents/ and dialect folder below it.
     pub paths: Vec<PathBuf>,
-    /// Read every markdown file below the paths as this dialect: agentc, claude, opencode, copilot.
-    #[arg(long, value_name = "DIALECT")]
+    /// Read every agent file below the paths as this dialect: agentc, claude, opencode, copilot, gemini, codex (TOML files) or cursor.
+    #[arg(long, value_name = "DIALECT", value_parser = ["agentc", "claude", "opencode", "copilot", "gemini", "codex", "cursor"])]
     pub dialect: Option<String>,
     /// Also read the user scope when paths are given.
     #[arg(long)]

@@ -16,7 +16,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     let dialect = match &args.dialect {
         Some(d) => Some(Dialect::parse(d).ok_or_else(|| {
             CliError::Usage(format!(
-                "unknown dialect `{d}`; expected agentc, claude, opencode or copilot"
+                "unknown dialect `{d}`; expected agentc, claude, opencode, copilot, gemini, codex or cursor"
             ))
         })?),
         None => None,
@@ -281,7 +281,10 @@ fn requests(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let stem = name.strip_suffix(".md").unwrap_or(&name);
+            let stem = name
+                .strip_suffix(".md")
+                .or_else(|| name.strip_suffix(".toml"))
+                .unwrap_or(&name);
             let stem = if d == Dialect::Copilot {
                 stem.strip_suffix(".agent").unwrap_or(stem)
             } else {
@@ -357,13 +360,19 @@ fn nothing_found(
     let shown = given.display();
     if let Some(d) = dialect {
         return CliError::Usage(format!(
-            "no agent files found in `{shown}`: no `*.md` file below it to read as {} files",
+            "no agent files found in `{shown}`: no `*.{}` file below it to read as {} files",
+            if d.is_toml() { "toml" } else { "md" },
             d.as_str()
         ));
     }
     let loose = discover::markdown_files_below(full);
     let help = if loose > 0 {
-        let dialects: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
+        // Markdown dialects only: Codex roles are TOML files.
+        let dialects: Vec<&str> = Dialect::ALL
+            .iter()
+            .filter(|d| !d.is_toml())
+            .map(|d| d.as_str())
+            .collect();
         format!(
             "{loose} markdown {} below it {} in no agent folder; to read {} as agent files, add `--dialect {}`",
             if loose == 1 { "file" } else { "files" },

@@ -21,7 +21,7 @@ fn dialect(s: &str) -> Result<Dialect, CliError> {
         .filter(|d| *d != Dialect::Agentc)
         .ok_or_else(|| {
             CliError::Usage(format!(
-                "unknown dialect `{s}`; expected claude, opencode or copilot"
+                "unknown dialect `{s}`; expected claude, opencode, copilot, gemini, codex or cursor"
             ))
         })
 }
@@ -103,7 +103,11 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             ));
             continue;
         }
-        let e = ex::export(&a.def, &src.text, &src.plan_path, &p.config, to);
+        let e = if to == Dialect::Codex {
+            convert::codex::export(&a.def, &src.text, &src.plan_path, &p.config)
+        } else {
+            ex::export(&a.def, &src.text, &src.plan_path, &p.config, to)
+        };
         if let Some(why) = &e.refused {
             broken.push((a.def.name.clone(), src.display.clone(), why.clone()));
             continue;
@@ -265,7 +269,10 @@ fn import_sources(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let stem = name.strip_suffix(".md").unwrap_or(&name);
+        let stem = match from {
+            Dialect::Codex => name.strip_suffix(".toml").unwrap_or(&name),
+            _ => name.strip_suffix(".md").unwrap_or(&name),
+        };
         let stem = match from {
             Dialect::Copilot => stem.strip_suffix(".agent").unwrap_or(stem),
             _ => stem,
@@ -322,7 +329,12 @@ pub fn import(cli: &Cli, args: &ImportArgs, env: &Env) -> CliResult {
             skipped.push((src, format!("cannot be read: {problem}")));
             continue;
         }
-        match im::import(&text, from, &f.stem) {
+        let result = if from == Dialect::Codex {
+            convert::codex::import(&text, &f.stem)
+        } else {
+            im::import(&text, from, &f.stem)
+        };
+        match result {
             Ok(i) => {
                 if let Some((first, _, _)) = imported.iter().find(|(_, _, o)| o.name == i.name) {
                     skipped.push((

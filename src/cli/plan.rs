@@ -18,6 +18,13 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     let req = super::load_request(cli, env, read_user, args.parent.clone())?;
     let mut sources = SourceMap::default();
     let (project, diagnostics) = project::load(req, env, &mut sources);
+    if format == "json" && args.out.is_none() && args.check.is_none() {
+        let outcome = stream_json(cli, &project, &sources, diagnostics);
+        // As below: nothing is freed on the way out.
+        std::mem::forget(project);
+        std::mem::forget(sources);
+        return outcome;
+    }
     let plan = plan::build(&project, &sources, &diagnostics);
     let errors = plan.summary.errors;
     if !diagnostics.is_empty() {
@@ -67,6 +74,41 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     std::mem::forget(plan);
     std::mem::forget(project);
     std::mem::forget(sources);
+    Ok(if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// `plan --format json` to stdout: the findings on stderr, then the plan
+/// written as it is made (a large project's plan is never held whole).
+fn stream_json(
+    cli: &Cli,
+    project: &project::Project,
+    sources: &SourceMap,
+    diagnostics: Vec<crate::diagnostic::Diagnostic>,
+) -> CliResult {
+    use crate::diagnostic::Severity;
+    use std::io::Write;
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if !diagnostics.is_empty() {
+        let agents = crate::render::plan_json::agent_count(project);
+        let report = Report::new(sources, diagnostics.clone(), project.files, agents);
+        super::eprint(&report.render(Format::Human, super::stderr_color(cli)));
+        std::mem::forget(report);
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = crate::render::plan_json::write(project, sources, &diagnostics, &mut out)
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(CliError::Io(format!("cannot write to stdout: {e}"))),
+    }
     Ok(if errors > 0 {
         Outcome::Findings
     } else {

@@ -37,6 +37,9 @@ pub fn default_dir(to: Dialect) -> &'static str {
         Dialect::Claude => ".claude/agents",
         Dialect::Opencode => ".opencode/agent",
         Dialect::Copilot => ".github/agents",
+        Dialect::Gemini => ".gemini/agents",
+        Dialect::Codex => ".codex/agents",
+        Dialect::Cursor => ".cursor/agents",
         Dialect::Agentc => crate::discover::AGENTS_DIR,
     }
 }
@@ -44,13 +47,14 @@ pub fn default_dir(to: Dialect) -> &'static str {
 pub fn file_name(name: &str, to: Dialect) -> String {
     match to {
         Dialect::Copilot => format!("{name}.agent.md"),
+        Dialect::Codex => format!("{name}.toml"),
         _ => format!("{name}.md"),
     }
 }
 
 /// A model reference of the definition, read as the resolver reads it.
 #[derive(Clone, Debug, PartialEq)]
-enum Ref {
+pub(super) enum Ref {
     Inherit,
     /// Provider and model; `alias` when an alias named them.
     Qualified {
@@ -62,7 +66,7 @@ enum Ref {
     Bare(String),
 }
 
-fn read_ref(text: &str, config: &Config) -> Ref {
+pub(super) fn read_ref(text: &str, config: &Config) -> Ref {
     let text = text.trim();
     if text == "inherit" {
         return Ref::Inherit;
@@ -85,7 +89,7 @@ fn read_ref(text: &str, config: &Config) -> Ref {
 }
 
 /// The route the definition itself sets, if any.
-fn primary(def: &AgentDef, config: &Config, notes: &mut Vec<Note>) -> Option<Ref> {
+pub(super) fn primary(def: &AgentDef, config: &Config, notes: &mut Vec<Note>) -> Option<Ref> {
     let provider = def
         .provider
         .as_ref()
@@ -122,7 +126,7 @@ fn primary(def: &AgentDef, config: &Config, notes: &mut Vec<Note>) -> Option<Ref
     }
 }
 
-fn shown(r: &Ref) -> String {
+pub(super) fn shown(r: &Ref) -> String {
     match r {
         Ref::Inherit => "inherit".into(),
         Ref::Qualified {
@@ -200,7 +204,35 @@ fn builtin_agent(name: &str, to: Dialect) -> Option<String> {
 fn model_for(r: &Ref, to: Dialect) -> Result<Option<String>, String> {
     let harness = to.harness();
     match (to, r) {
-        (Dialect::Claude | Dialect::Copilot, Ref::Inherit) => Ok(Some("inherit".into())),
+        (Dialect::Claude | Dialect::Copilot | Dialect::Gemini | Dialect::Cursor, Ref::Inherit) => {
+            Ok(Some("inherit".into()))
+        }
+        (
+            Dialect::Gemini,
+            Ref::Qualified {
+                provider, model, ..
+            },
+        ) if provider == "gemini" => Ok(Some(model.clone())),
+        (Dialect::Gemini, Ref::Bare(m)) if m.starts_with("gemini-") => Ok(Some(m.clone())),
+        (Dialect::Gemini, _) => Err(format!("`{}`: {harness} runs Gemini models only", shown(r))),
+        (
+            Dialect::Cursor,
+            Ref::Qualified {
+                provider, model, ..
+            },
+        ) if matches!(provider.as_str(), "anthropic" | "openai" | "gemini") => {
+            Ok(Some(model.clone()))
+        }
+        (Dialect::Cursor, Ref::Bare(m))
+            if m == "fast" || crate::dialect::cursor::model(m).is_some() =>
+        {
+            Ok(Some(m.clone()))
+        }
+        (Dialect::Cursor, _) => Err(format!(
+            "`{}`: {harness} runs the Anthropic, OpenAI and Google models of its own catalogue",
+            shown(r)
+        )),
+        (Dialect::Codex, _) => Err(format!("`{}`: written by the Codex exporter", shown(r))),
         (_, Ref::Inherit) => Ok(None),
         (
             Dialect::Claude,
@@ -280,7 +312,15 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
             fm.string("name", &def.name);
         }
         Dialect::Copilot if !has_ext("name") => fm.string("name", &def.name),
+        Dialect::Gemini | Dialect::Cursor => fm.string("name", &def.name),
         _ => {}
+    }
+    let mut refused = None;
+    if to == Dialect::Gemini && !crate::dialect::gemini::is_name(&def.name) {
+        refused = Some(format!(
+            "`{}` is not a {harness} name (lower-case letters, digits, `-` and `_`); it would fail the file",
+            def.name
+        ));
     }
     if let Some(d) = &def.description {
         fm.string("description", d);
@@ -296,7 +336,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
         .filter(|k| to == Dialect::Opencode && has_ext(k))
         .collect();
     let native_permission = !native.is_empty();
-    let mut refused = tools(def, to, &mut fm, &mut notes, native_permission).err();
+    refused = refused.or(tools(def, to, &mut fm, &mut notes, native_permission).err());
     if refused.is_none() && matches!(def.tools, ToolsDecl::Inherit | ToolsDecl::All(_)) {
         let restricting = restricting_extensions(&entries, to);
         if !restricting.is_empty() {
@@ -350,6 +390,15 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
                         NoteKind::Approximated,
                         "model",
                         format!("`{m}`: {harness} runs this retired Opus id on its current Opus model; name a current model to run it"),
+                    ));
+                }
+                if let (Dialect::Cursor, Some(m)) = (to, &written)
+                    && m != "inherit"
+                {
+                    notes.push(Note::new(
+                        NoteKind::Approximated,
+                        "model",
+                        format!("`{m}`: Cursor resolves a model id against its own catalogue, which agentc cannot read; check that it lists `{m}`"),
                     ));
                 }
                 let mut chain: Vec<String> = written.into_iter().collect();
@@ -419,7 +468,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
     };
     if let Some(t) = p.temperature {
         match to {
-            Dialect::Opencode => fm.raw("temperature", &format!("{t}")),
+            Dialect::Opencode | Dialect::Gemini => fm.raw("temperature", &format!("{t}")),
             _ => lost(&mut notes, "temperature", t.to_string()),
         }
     }
@@ -444,7 +493,21 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
             .find(|(k, _)| k.as_str() == Some("timeout"))
             .and_then(|(_, v)| v.as_str().map(str::to_string))
             .unwrap_or_else(|| format!("{ms}ms"));
-        lost(&mut notes, "timeout", raw);
+        if to == Dialect::Gemini {
+            // Gemini CLI counts whole minutes; rounding up never cuts a
+            // run short that the definition allows.
+            let mins = ms.div_ceil(60_000);
+            fm.raw("timeout_mins", &mins.to_string());
+            if ms % 60_000 != 0 {
+                notes.push(Note::new(
+                    NoteKind::Approximated,
+                    "timeout",
+                    format!("`timeout: {raw}` is written as `timeout_mins: {mins}`: {harness} counts whole minutes"),
+                ));
+            }
+        } else {
+            lost(&mut notes, "timeout", raw);
+        }
     }
     if let Some(r) = &def.role {
         notes.push(Note::new(
@@ -594,7 +657,7 @@ const RESTRICTING: &[(Dialect, &str)] = &[
     (Dialect::Claude, "permissionMode"),
 ];
 
-fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String> {
+pub(super) fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String> {
     entries
         .iter()
         .filter_map(|(k, _)| k.as_str())
@@ -663,6 +726,25 @@ fn tools(
                     Some(vec![t.to_string()])
                 }
             }
+            Dialect::Gemini => {
+                if let Some((names, approx)) = crate::dialect::gemini::tool_names(t) {
+                    if approx {
+                        approximated.push(format!("`{t}` as `{}`", names.join(", ")));
+                    }
+                    Some(names.iter().map(|n| n.to_string()).collect())
+                } else if let Some(m) = crate::dialect::gemini::mcp_name(t) {
+                    Some(vec![m])
+                } else if crate::dialect::gemini::TOOLS.iter().any(|(n, _)| *n == t)
+                    || t.starts_with("discovered_tool_")
+                {
+                    Some(vec![t.to_string()])
+                } else {
+                    // Gemini CLI fails a file that names a tool it lacks.
+                    None
+                }
+            }
+            // Cursor writes no list: the level is decided below.
+            Dialect::Cursor => Some(vec![t.to_string()]),
             Dialect::Copilot => {
                 if TOOLS.contains(&t) {
                     copilot_alias(t).map(|a| vec![a.to_string()])
@@ -795,6 +877,16 @@ fn tools(
                     ),
                 ));
             }
+        }
+        Dialect::Cursor => {
+            let level = super::access_level(&list, "Cursor")?;
+            if let Some(note) = level.note {
+                notes.push(Note::new(NoteKind::Approximated, "tools", note));
+            }
+            if level.read_only {
+                fm.raw("readonly", "true");
+            }
+            return Ok(());
         }
         _ => {}
     }

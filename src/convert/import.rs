@@ -49,6 +49,7 @@ struct Fields {
     temperature: Option<f64>,
     top_p: Option<f64>,
     reasoning_effort: Option<String>,
+    timeout: Option<String>,
     extensions: Vec<(String, YNode)>,
 }
 
@@ -135,7 +136,7 @@ pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Dia
         .and_then(|(_, v)| v.as_str())
         .map(str::trim);
     let wanted = match from {
-        Dialect::Claude => def.name.clone(),
+        Dialect::Claude | Dialect::Gemini | Dialect::Cursor => def.name.clone(),
         _ => stem.to_string(),
     };
     let name = if is_agent_name(&wanted) {
@@ -172,7 +173,28 @@ pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Dia
                 Some(d) => cx.fields.description = Some(d.clone()),
                 None => cx.keep(&k, value, "`description` is not a non-empty string"),
             },
-            (Dialect::Claude, "name") => {}
+            (Dialect::Claude | Dialect::Gemini | Dialect::Cursor, "name") => {}
+            (Dialect::Cursor, "readonly") => match value.value {
+                YValue::Bool(true) => {
+                    cx.fields.tools = ToolsOut::List(
+                        crate::dialect::cursor::READ_ONLY_TOOLS
+                            .iter()
+                            .map(|t| t.to_string())
+                            .collect(),
+                    );
+                }
+                YValue::Bool(false) => {}
+                _ => cx.keep(&k, value, "`readonly` is not `true` or `false`"),
+            },
+            (Dialect::Gemini, "temperature") => match number(value) {
+                Some(t) if def.params.temperature.is_some() => cx.fields.temperature = Some(t),
+                _ => cx.keep(&k, value, "not a temperature agentc accepts"),
+            },
+            (Dialect::Gemini, "timeout_mins") => match value.value {
+                YValue::Int(m) if m > 0 => cx.fields.timeout = Some(format!("{m}m")),
+                _ => cx.keep(&k, value, "not a whole number of minutes"),
+            },
+            (Dialect::Gemini, "kind") if value.as_str() == Some("local") => {}
             (_, "name") => {
                 if display != Some(name.as_str()) {
                     cx.keep(&k, value, &format!("{} shows this name", from.harness()));
@@ -276,6 +298,9 @@ pub fn import(text: &str, from: Dialect, stem: &str) -> Result<Imported, Vec<Dia
     if let Some(e) = &fields.reasoning_effort {
         fm.string("reasoning_effort", e);
     }
+    if let Some(t) = &fields.timeout {
+        fm.string("timeout", t);
+    }
     let mut extensions = fields.extensions;
     extensions.sort_by(|a, b| a.0.cmp(&b.0));
     for (k, v) in &extensions {
@@ -320,6 +345,19 @@ fn tools(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
                     push_unique(&mut out, names);
                 }
             }
+            Dialect::Gemini => match Dialect::Gemini.tool(raw, &[]) {
+                ToolName::Known(n) if n == "*" => {
+                    cx.fields.tools = ToolsOut::All;
+                    return;
+                }
+                ToolName::Known(n) if TOOLS.contains(&n.as_str()) => push_unique(&mut out, [n]),
+                ToolName::Mcp(n) => push_unique(&mut out, [n]),
+                ToolName::Known(n) | ToolName::Unknown { name: n, .. } => {
+                    unmapped.push(n.clone());
+                    let n = cx.tool_as_written(&n);
+                    push_unique(&mut out, [n]);
+                }
+            },
             _ if Dialect::claude_retired_tool(raw).is_some() => {
                 cx.note(
                     NoteKind::Lost,
@@ -464,7 +502,23 @@ fn model(cx: &mut Cx, def: &agent::AgentDef, value: &YNode) {
                 }
             }
         }
-        Dialect::Agentc => cx.fields.model = Some(m.to_string()),
+        Dialect::Gemini => {
+            cx.fields.model = Some(match m.split_once('/') {
+                _ if m == "inherit" => m.to_string(),
+                Some((p, rest)) if is_preset(p) && !rest.is_empty() => m.to_string(),
+                _ => format!("gemini/{m}"),
+            });
+        }
+        Dialect::Cursor => match crate::dialect::cursor::model(m) {
+            Some(mapped) => cx.fields.model = Some(mapped),
+            None => cx.keep(
+                "model",
+                value,
+                &format!("Cursor model `{m}` names no provider agentc knows"),
+            ),
+        },
+        // Codex role files are imported by `super::codex`.
+        Dialect::Agentc | Dialect::Codex => cx.fields.model = Some(m.to_string()),
     }
 }
 

@@ -254,6 +254,24 @@ impl<'a> Resolver<'a> {
                 model: resolved,
             },
             Dialect::Copilot => ModelRef::Opaque(resolved),
+            Dialect::Gemini => ModelRef::Qualified {
+                provider: "gemini".into(),
+                model: resolved,
+            },
+            // A provider Codex defines in its own config (`x/model`) is not
+            // agentc's to route; a bare model runs on Codex's default, OpenAI.
+            Dialect::Codex if resolved.contains('/') => ModelRef::Opaque(resolved),
+            Dialect::Codex => ModelRef::Qualified {
+                provider: "openai".into(),
+                model: resolved,
+            },
+            Dialect::Cursor => match crate::dialect::cursor::model(&resolved).and_then(|q| {
+                q.split_once('/')
+                    .map(|(p, m)| (p.to_string(), m.to_string()))
+            }) {
+                Some((provider, model)) => ModelRef::Qualified { provider, model },
+                None => ModelRef::Opaque(resolved),
+            },
             _ => ModelRef::Bare(resolved),
         })
     }
@@ -302,6 +320,8 @@ impl<'a> Resolver<'a> {
     ) -> Option<Resolution> {
         layers.sort_by_key(|l| l.layer);
         layers.retain(|l| l.sets_route() || l.fallback.is_some());
+        // Kept in the resolution of every agent: no spare capacity.
+        layers.shrink_to_fit();
         let before = diags.len();
         // Every layer's provider is checked whether or not it wins: an
         // unknown provider is an error even when a higher layer overrides it.

@@ -5,6 +5,7 @@ pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod plan_json;
 pub mod sarif;
 pub mod schema;
 pub mod short;

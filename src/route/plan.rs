@@ -276,7 +276,7 @@ pub fn plan_agent(agent: &Agent, project: &Project, sources: &SourceMap) -> Opti
             Tools::List(l) => Some(PlanTools::List(l.to_vec())),
         },
         requires: def.requires.iter().map(|r| r.value.clone()).collect(),
-        params: def.params.clone(),
+        params: Params::clone(&def.params),
         prompt_sha256: def.prompt_sha256(&sources.get(def.file).text).to_string(),
         shadows: agent
             .shadows
@@ -482,7 +482,7 @@ impl CachedEntry {
 }
 
 /// The plan around its agents' entries.
-fn assemble(
+pub(crate) fn assemble(
     project: &Project,
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
@@ -611,7 +611,7 @@ impl Plan {
 }
 
 /// Where the agents' entries go in the plan's JSON: `agents` sorts first.
-const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
+pub(crate) const EMPTY_AGENTS: &str = "{\n  \"agents\": [],\n";
 
 /// Writes the plan's JSON from its entries' text ([`entry_json`], in the
 /// plan's order) and what follows them ([`Plan::json_tail`]).

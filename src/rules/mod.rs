@@ -145,6 +145,8 @@ rules! {
         "A file or folder agentc should read but cannot: a loop, no permission, or the wrong kind of file.";
     ConfigSyntax = "config-syntax", Error, true,
         "`agentc.toml` is not valid TOML.";
+    TomlSyntax = "toml-syntax", Error, true,
+        "A TOML agent file (a Codex role) is not valid TOML.";
     ConfigInvalid = "config-invalid", Error, false,
         "A config key or value that agentc does not accept.";
     OverrideNotAllowed = "override-not-allowed", Error, false,

@@ -56,9 +56,11 @@ pub struct SourceFile {
     /// The text; for a file that is not UTF-8, a lossy copy whose bytes up to
     /// the first invalid one are exact.
     pub text: String,
-    line_starts: OnceLock<Vec<usize>>,
+    // Boxed slices, built only when a finding is rendered: a few bytes
+    // less for each of many files that have none.
+    line_starts: OnceLock<Box<[usize]>>,
     /// `(byte offset, chars before it)` every [`CHAR_CHECKPOINT`] bytes.
-    char_checkpoints: OnceLock<Vec<(usize, usize)>>,
+    char_checkpoints: OnceLock<Box<[(usize, usize)]>>,
 }
 
 /// Bytes between checkpoints of the char index: a column inside a long line
@@ -82,7 +84,7 @@ impl SourceFile {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0];
             starts.extend(memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
-            starts
+            starts.into_boxed_slice()
         })
     }
 
@@ -127,7 +129,7 @@ impl SourceFile {
                     last = i;
                 }
             }
-            checkpoints
+            checkpoints.into_boxed_slice()
         });
         let (at, chars) = checkpoints[checkpoints.partition_point(|&(b, _)| b <= offset) - 1];
         chars + self.text[at..offset].chars().count()
@@ -202,6 +204,12 @@ impl SourceMap {
             }
             self.files.push(file);
         }
+    }
+
+    /// Makes room for `additional` more files at once, instead of growing
+    /// (and copying) the map file by file.
+    pub fn reserve(&mut self, additional: usize) {
+        self.files.reserve_exact(additional);
     }
 
     /// The id the next added file will get.

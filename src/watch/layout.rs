@@ -35,6 +35,9 @@ const PROJECT_AGENT_DIRS: &[&str] = &[
     ".opencode/agent",
     ".opencode/agents",
     ".github/agents",
+    ".gemini/agents",
+    ".codex/agents",
+    ".cursor/agents",
 ];
 
 /// A Claude Code plugin keeps its agents in `agents/` next to this folder.

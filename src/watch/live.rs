@@ -631,7 +631,13 @@ impl LiveProject {
             Ok(m) if m.is_dir() || m.file_type().is_symlink() => Step::Rediscover,
             // An editor's temporary or backup file, or any other file that
             // can never be an agent.
-            Ok(_) if !discover::is_agent_file_name(&name) => Step::Nothing,
+            Ok(_)
+                if !(discover::is_agent_file_name(&name)
+                    || name.ends_with(".toml")
+                        && path.parent().is_some_and(|d| d.ends_with(".codex/agents"))) =>
+            {
+                Step::Nothing
+            }
             Ok(_) => Step::Rediscover,
         }
     }

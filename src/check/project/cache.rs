@@ -34,10 +34,45 @@ pub struct LinkCache {
     /// By file id.
     pub(super) files: Vec<Option<FileLink>>,
     /// Every name claimed, in order, with the files that claim it.
-    pub(super) claimants: BTreeMap<String, Vec<FileId>>,
+    /// A name is held once, shared with the links of the files claiming it.
+    pub(super) claimants: BTreeMap<Arc<str>, Claim>,
     /// The names claimed by more than one file: the only ones that can be
     /// duplicates or shadow one another.
-    pub(super) contested: BTreeSet<String>,
+    pub(super) contested: BTreeSet<Arc<str>>,
+}
+
+/// The files claiming one name, in the order they claimed it. The first
+/// is held inline: almost every name has one file.
+#[derive(Debug, Default)]
+pub(super) struct Claim {
+    first: Option<FileId>,
+    more: Vec<FileId>,
+}
+
+impl Claim {
+    fn push(&mut self, id: FileId) {
+        if self.first.is_none() {
+            self.first = Some(id);
+        } else {
+            self.more.push(id);
+        }
+    }
+
+    fn remove(&mut self, id: FileId) {
+        let rest: Vec<FileId> = self.iter().copied().filter(|i| *i != id).collect();
+        *self = Claim::default();
+        for i in rest {
+            self.push(i);
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &FileId> {
+        self.first.iter().chain(&self.more)
+    }
 }
 
 /// One file's part in the last link.
@@ -47,14 +82,15 @@ pub(super) struct FileLink {
     /// same definition.
     pub(super) def: Option<Arc<AgentDef>>,
     /// The name claimed: the definition's, or a broken file's stem.
-    pub(super) name: String,
+    pub(super) name: Arc<str>,
     pub(super) scope: Scope,
     pub(super) origin: Origin,
     /// `None` until checked under the current stamp.
     pub(super) checked: Option<Checked>,
     /// The file's suppression comments, when it has any (definitions only:
     /// a broken file's are read every time).
-    pub(super) directives: Option<crate::check::suppress::FileDirectives>,
+    /// Boxed: few files have any, and every file has a link.
+    pub(super) directives: Option<Box<crate::check::suppress::FileDirectives>>,
 }
 
 impl LinkCache {
@@ -88,7 +124,7 @@ impl LinkCache {
                 && f.origin == r.origin
                 && match (&f.def, &r.def) {
                     (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                    (None, None) => f.name == r.stem,
+                    (None, None) => *f.name == *r.stem,
                     _ => false,
                 }
         });
@@ -97,20 +133,24 @@ impl LinkCache {
         }
         self.unclaim(r.id);
         let name = match &r.def {
-            Some(def) => def.name.clone(),
-            None => r.stem.clone(),
+            Some(def) => def.name.as_str(),
+            None => r.stem.as_str(),
         };
-        let ids = self.claimants.entry(name.clone()).or_default();
+        let name: Arc<str> = match self.claimants.get_key_value(name) {
+            Some((held, _)) => Arc::clone(held),
+            None => Arc::from(name),
+        };
+        let ids = self.claimants.entry(Arc::clone(&name)).or_default();
         ids.push(r.id);
         if ids.len() == 2 {
-            self.contested.insert(name.clone());
+            self.contested.insert(Arc::clone(&name));
         }
         let directives = r.def.as_ref().and_then(|def| {
             let d = crate::check::suppress::FileDirectives::parse(
                 def.file,
                 &sources.get(def.file).text,
             );
-            (!d.is_empty()).then_some(d)
+            (!d.is_empty()).then(|| Box::new(d))
         });
         self.files[at] = Some(FileLink {
             def: r.def.clone(),
@@ -128,7 +168,7 @@ impl LinkCache {
             return;
         };
         if let Some(ids) = self.claimants.get_mut(&old.name) {
-            ids.retain(|i| *i != id);
+            ids.remove(id);
             match ids.len() {
                 0 => {
                     self.claimants.remove(&old.name);

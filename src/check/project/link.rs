@@ -2,7 +2,7 @@
 //! definition its tools, role, route and capabilities), each scope's
 //! `[lint]` severities and suppressions, and the agents that compile.
 
-use super::cache::{Checked, LinkCache};
+use super::cache::{Checked, FileLink, LinkCache};
 use super::{Agent, Configs, FileResult, Project, Tools};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::dialect::{Dialect, ToolName};
@@ -12,6 +12,7 @@ use crate::model::config::Config;
 use crate::model::resolve::{Layer, LayerInput, Resolver, Value};
 use crate::rules::Rule;
 use crate::source::{FileId, Scope, SourceMap};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,6 +62,15 @@ pub fn link_with(
     }
     let files = results.len();
     scopes.reserve(results.len());
+    // Room for every file's link at once, not grown one file at a time.
+    let ids_end = results
+        .iter()
+        .map(|r| r.id.0 as usize + 1)
+        .max()
+        .unwrap_or(0);
+    cache
+        .files
+        .reserve_exact(ids_end.saturating_sub(cache.files.len()));
     let mut current = vec![false; cache.files.len()];
     for r in results {
         scopes.insert(r.id, r.scope);
@@ -96,6 +106,27 @@ pub fn link_with(
     // the config stay the same.
     let resolver = Resolver::new(&config);
     let parent_layer = parent.map(|p| crate::model::resolve::parent_layer(&config, p));
+    // Each definition's checks stand alone: many are made in parallel, in
+    // place (their findings are per definition, so the order is unchanged).
+    // Every link in the cache is a current file's by now.
+    let check = |f: &mut Option<FileLink>| {
+        if let Some(f) = f
+            && f.checked.is_none()
+            && let Some(def) = &f.def
+        {
+            f.checked = Some(check_definition(
+                def,
+                &config,
+                &resolver,
+                parent_layer.as_ref(),
+            ));
+        }
+    };
+    if results.len() >= PARALLEL_CHECKS {
+        super::parse_pool().install(|| cache.files.par_iter_mut().for_each(check));
+    } else {
+        cache.files.iter_mut().for_each(check);
+    }
     let mut directives = Vec::new();
     for r in results {
         let Some(f) = cache
@@ -119,7 +150,7 @@ pub fn link_with(
                 parent_layer.as_ref(),
             ));
         }
-        directives.extend(f.directives.clone());
+        directives.extend(f.directives.as_deref().cloned());
     }
 
     // Severities from each scope's `[lint]`, suppressions, then which
@@ -318,11 +349,11 @@ fn handoffs(cache: &LinkCache, diags: &mut Vec<Diagnostic>) {
         for h in &def.handoffs {
             if display_names.contains(h.value.as_str())
                 || COPILOT_BUILTIN_AGENTS.contains(&h.value.as_str())
-                || cache.claimants.contains_key(&h.value)
+                || cache.claimants.contains_key(h.value.as_str())
             {
                 continue;
             }
-            let names = cache.claimants.keys().map(String::as_str);
+            let names = cache.claimants.keys().map(|k| &**k);
             diags.push(
                 Diagnostic::at(
                     Rule::UnknownAgent,
@@ -341,6 +372,10 @@ fn handoffs(cache: &LinkCache, diags: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// Definitions checked in parallel from this many on; fewer are checked
+/// faster on the calling thread.
+const PARALLEL_CHECKS: usize = 256;
 
 /// Agents Copilot has built in, which a handoff may name.
 const COPILOT_BUILTIN_AGENTS: &[&str] = &["agent", "ask", "edit", "plan"];
@@ -452,14 +487,18 @@ fn check_tools(def: &AgentDef, config: &Config, diags: &mut Vec<Diagnostic>) -> 
                             }
                             None => format!("{} has no tool `{name}`", def.dialect.harness()),
                         };
-                        diags.push(
-                            Diagnostic::at(
-                                Rule::UnknownTool,
-                                entry.span,
-                                format!("unknown tool `{name}`"),
-                            )
-                            .with_help(help),
-                        );
+                        let d = Diagnostic::at(
+                            Rule::UnknownTool,
+                            entry.span,
+                            format!("unknown tool `{name}`"),
+                        )
+                        .with_help(help);
+                        // Gemini CLI fails a file that names a tool it lacks.
+                        diags.push(if def.dialect.rejects_unknown_keys() {
+                            d.with_severity(Severity::Error)
+                        } else {
+                            d
+                        });
                         out.push(name);
                     }
                 }

@@ -93,11 +93,12 @@ pub struct LoadRequest {
     pub parent: Option<String>,
 }
 
+static PARSE_POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+
 /// The threads that read and parse agent files, with stacks deep enough for
 /// the deepest YAML `[limits]` allows.
 fn parse_pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
+    PARSE_POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
             .stack_size(crate::syntax::yaml::PARSE_STACK)
             .thread_name(|i| format!("agentc-parse-{i}"))
@@ -109,6 +110,32 @@ fn parse_pool() -> &'static rayon::ThreadPool {
                     .build()
                     .expect("a one-thread pool can always be built")
             })
+    })
+}
+
+/// Files that one thread reads and parses faster than a pool of threads
+/// can be started: a small project never starts the pool.
+const SMALL_BATCH: usize = 32;
+
+/// Runs `work` (the analysis of `files` files, one after another) on one
+/// thread with the parser's stack, when there are few files and the pool
+/// is not running yet (a long-lived process that has started it keeps
+/// using it). `None`: use the pool.
+fn small_batch<T: Send>(files: usize, work: impl FnOnce() -> T + Send) -> Option<T> {
+    if files > SMALL_BATCH || PARSE_POOL.get().is_some() {
+        return None;
+    }
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("agentc-parse".into())
+            .stack_size(crate::syntax::yaml::PARSE_STACK)
+            .spawn_scoped(s, work)
+            .ok()?;
+        Some(
+            worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
     })
 }
 
@@ -336,7 +363,8 @@ pub struct FileResult {
     pub id: FileId,
     pub scope: Scope,
     pub origin: Origin,
-    /// The name a broken file still claims: its stem.
+    /// The name a broken file still claims: its stem. Empty when the file
+    /// yielded a definition, which claims its own name.
     pub stem: String,
     pub def: Option<Arc<AgentDef>>,
     pub diagnostics: Vec<Diagnostic>,
@@ -389,47 +417,54 @@ pub fn analyze_files_over(
             })
         })
         .collect();
-    let analysed: Vec<(SourceFile, Option<AgentDef>, Vec<Diagnostic>)> =
-        parse_pool().install(|| {
-            jobs.par_iter()
-                .zip(&ids)
-                .map(|(job, &id)| {
-                    let limits = config.scope(job.scope).limits;
-                    let f = &job.file;
-                    let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
-                    let (def, diags) = match problem {
-                        Some(problem) => (None, vec![read_problem(id, problem)]),
-                        None => {
-                            let a = agent::analyze(id, &text, f.dialect, &f.stem, limits.yaml());
-                            (a.def, a.diagnostics)
-                        }
-                    };
-                    let display = source::relative_display(&f.path, &env.cwd);
-                    let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
-                    (
-                        SourceFile::new(f.path.clone(), display, plan, text),
-                        def,
-                        diags,
-                    )
-                })
-                .collect()
-        });
-    analysed
-        .into_iter()
-        .zip(jobs)
-        .zip(ids)
-        .map(|(((file, def, diagnostics), job), id)| {
-            sources.set(id, file);
-            FileResult {
-                id,
-                scope: job.scope,
-                origin: job.file.origin,
-                stem: job.file.stem.clone(),
-                def: def.map(Arc::new),
-                diagnostics,
+    let analyse = |(job, &id): (&Job, &FileId)| {
+        let limits = config.scope(job.scope).limits;
+        let f = &job.file;
+        let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
+        let (def, diags) = match problem {
+            Some(problem) => (None, vec![read_problem(id, problem)]),
+            None => {
+                let a = agent::analyze(id, &text, f.dialect, &f.stem, limits.yaml());
+                (a.def.map(Arc::new), a.diagnostics)
             }
-        })
-        .collect()
+        };
+        let display = source::relative_display(&f.path, &env.cwd);
+        let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
+        (
+            SourceFile::new(f.path.clone(), display, plan, text),
+            def,
+            diags,
+        )
+    };
+    let analysed: Vec<(SourceFile, Option<Arc<AgentDef>>, Vec<Diagnostic>)> =
+        match small_batch(jobs.len(), || jobs.iter().zip(&ids).map(analyse).collect()) {
+            Some(done) => done,
+            None => parse_pool().install(|| jobs.par_iter().zip(&ids).map(analyse).collect()),
+        };
+    // Pushed into a new vector: collecting from `analysed` would reuse its
+    // larger allocation for the whole life of the results.
+    let mut results = Vec::with_capacity(jobs.len());
+    sources.reserve(
+        ids.iter()
+            .filter(|id| id.0 as usize >= sources.len())
+            .count(),
+    );
+    for (((file, def, diagnostics), job), id) in analysed.into_iter().zip(jobs).zip(ids) {
+        sources.set(id, file);
+        results.push(FileResult {
+            id,
+            scope: job.scope,
+            origin: job.file.origin,
+            stem: if def.is_some() {
+                String::new()
+            } else {
+                job.file.stem.clone()
+            },
+            def,
+            diagnostics,
+        });
+    }
+    results
 }
 
 /// The findings for paths that were not read: `symlink-escape` for links
@@ -555,7 +590,7 @@ pub fn load(req: LoadRequest, env: &Env, sources: &mut SourceMap) -> (Project, V
 /// [`load`], reading a file from `overlay` when it holds its text: a file
 /// checked before it is written (`agentc new`), or an unsaved buffer.
 pub fn load_over(
-    req: LoadRequest,
+    mut req: LoadRequest,
     env: &Env,
     sources: &mut SourceMap,
     overlay: &Overlay,
@@ -566,7 +601,14 @@ pub fn load_over(
     };
     let configs = load_configs_over(&req.project, req.user.as_ref(), env, sources, overlay);
     let jobs = jobs_of(&req.project, req.user.as_ref());
+    // The file lists are not needed past here: with many files, holding
+    // them (and the jobs) through the link adds to the peak.
+    req.project.agents = Vec::new();
+    if let Some(u) = &mut req.user {
+        u.agents = Vec::new();
+    }
     let files = analyze_files_over(&jobs, &configs.config, &roots, env, sources, overlay);
+    drop(jobs);
     let extra = escape_findings(&escapes_of(&req.project, req.user.as_ref()), env, sources);
     link(
         roots.project,

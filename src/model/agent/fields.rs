@@ -16,13 +16,22 @@ impl Cx<'_> {
         let owners = self.dialect.owners_of(k);
         let span = self.span(&key.span);
         if owners.is_empty() {
-            let help = suggest(k, self.dialect.fields().iter().copied()).or_else(|| {
-                (self.dialect == Dialect::Agentc).then(|| {
-                    format!(
-                        "extension keys start with `x-`: `x-{k}` is passed to the plan untouched"
-                    )
+            let help = suggest(k, self.dialect.fields().iter().copied())
+                .or_else(|| {
+                    (self.dialect == Dialect::Agentc).then(|| {
+                        format!(
+                            "extension keys start with `x-`: `x-{k}` is passed to the plan untouched"
+                        )
+                    })
                 })
-            });
+                .or_else(|| {
+                    self.dialect.rejects_unknown_keys().then(|| {
+                        format!(
+                            "remove it: {} loads no file with a key outside its schema",
+                            self.dialect.harness()
+                        )
+                    })
+                });
             // A misspelling with exactly one close key, not already set, is
             // renamed by `--fix`. A singular and its plural often mean
             // different things (Copilot's `agent: agent` is not a list of
@@ -52,32 +61,106 @@ impl Cx<'_> {
                 Rule::UnknownField,
                 span,
                 format!(
-                    "unknown field `{k}` in {} agent file",
-                    article(self.dialect)
+                    "unknown field `{k}` in {} agent file{}",
+                    article(self.dialect),
+                    self.fails_file()
                 ),
             )
             .with_help_opt(help);
             d.fix = fix;
+            if self.dialect.rejects_unknown_keys() {
+                d = d.with_severity(Severity::Error);
+            }
             self.push(d);
         } else {
             let names: Vec<&str> = owners.iter().map(|d| d.harness()).collect();
-            self.push(
-                Diagnostic::at(
-                    Rule::ForeignField,
-                    span,
+            let strict = self.dialect.rejects_unknown_keys();
+            let d = Diagnostic::at(
+                Rule::ForeignField,
+                span,
+                if strict {
+                    format!(
+                        "`{k}` is {} field; {} fails a file that has it",
+                        a_or_an(&names.join(" and ")),
+                        self.dialect.harness(),
+                    )
+                } else {
                     format!(
                         "`{k}` is {} field; {} does not read it",
                         a_or_an(&names.join(" and ")),
                         self.dialect.harness()
-                    ),
+                    )
+                },
+            );
+            let d = if strict {
+                d.with_severity(Severity::Error).with_help_opt(
+                    suggest(k, self.dialect.fields().iter().copied()).or_else(|| {
+                        Some(format!(
+                            "remove it: {} loads no file that has it",
+                            self.dialect.harness()
+                        ))
+                    }),
                 )
-                // A field of another harness is not a misspelling of one of
-                // this harness's fields (`mode` is not a typo of `model`).
-                .with_help(format!(
+            } else {
+                d
+            };
+            // A field of another harness is not a misspelling of one of
+            // this harness's fields (`mode` is not a typo of `model`), except
+            // where the harness fails the file: there the nearest key it
+            // accepts is the way out (Claude's `mcpServers` is Gemini's
+            // `mcp_servers`).
+            let d = if strict {
+                d
+            } else {
+                d.with_help(format!(
                     "remove it, or keep it if the file is also read by {}",
                     names.join(" or ")
-                )),
-            );
+                ))
+            };
+            self.push(d);
+        }
+    }
+
+    /// ", and Gemini CLI fails the file" where the harness rejects unknown keys.
+    pub(super) fn fails_file(&self) -> String {
+        if self.dialect.rejects_unknown_keys() {
+            format!(", and {} fails the file", self.dialect.harness())
+        } else {
+            String::new()
+        }
+    }
+
+    pub(super) fn positive_int(&mut self, key: &str, value: &YNode) {
+        match value.value {
+            YValue::Int(i) if i > 0 => {}
+            YValue::Int(i) => self.push(Diagnostic::at(
+                Rule::InvalidValue,
+                self.span(&value.span),
+                format!("`{key}` must be greater than 0, found {i}"),
+            )),
+            _ => self.invalid_type(key, value, "a whole number"),
+        }
+    }
+
+    /// Gemini CLI's `kind`: `local` (the default) or `remote`.
+    pub(super) fn gemini_kind(&mut self, value: &YNode) -> bool {
+        let Some(kind) = self.string("kind", value) else {
+            return false;
+        };
+        match kind.value.as_str() {
+            "local" => false,
+            "remote" => true,
+            other => {
+                self.push(
+                    Diagnostic::at(
+                        Rule::InvalidValue,
+                        kind.span,
+                        format!("`kind` must be `local` or `remote`, found `{other}`"),
+                    )
+                    .with_help_opt(suggest(other, ["local", "remote"])),
+                );
+                false
+            }
         }
     }
 

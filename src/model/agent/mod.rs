@@ -17,6 +17,7 @@ use crate::syntax::yaml::{self, YNode, YValue, YamlErrorKind, YamlLimits};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 mod credentials;
 mod fields;
@@ -26,6 +27,8 @@ mod routing;
 mod tools;
 
 pub use crate::diagnostic::Sp;
+
+pub mod codex;
 
 /// The tools an agent declares.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,7 +76,10 @@ pub struct AgentDef {
     pub fallback: Option<(Vec<Sp<String>>, Span)>,
     pub tools: ToolsDecl,
     pub requires: Vec<Sp<String>>,
-    pub params: Params,
+    /// Shared: a definition that sets no parameter points at one empty
+    /// set instead of holding its own (most set none, and a large project
+    /// keeps every definition).
+    pub params: Arc<Params>,
     pub extensions: BTreeMap<String, serde_json::Value>,
     /// The system prompt: the body after the closing fence.
     pub body: Range<usize>,
@@ -97,6 +103,13 @@ impl AgentDef {
     }
 }
 
+/// The parameters of a definition that sets none, shared by all of them.
+fn no_params() -> Arc<Params> {
+    static NONE: std::sync::LazyLock<Arc<Params>> =
+        std::sync::LazyLock::new(|| Arc::new(Params::default()));
+    Arc::clone(&NONE)
+}
+
 /// What a file yielded: a definition (possibly with findings) or only findings.
 #[derive(Debug)]
 pub struct Analysis {
@@ -116,6 +129,9 @@ pub fn analyze(
     stem: &str,
     limits: YamlLimits,
 ) -> Analysis {
+    if dialect.is_toml() {
+        return codex::analyze(file, text, stem);
+    }
     let mut cx = Cx {
         file,
         text,
@@ -220,6 +236,9 @@ impl Cx<'_> {
         let entries: Vec<(YNode, YNode)> = match parsed.root.value {
             YValue::Map(entries) => entries,
             YValue::Null => Vec::new(),
+            // A list of remote agents (A2A agent cards), which Gemini CLI
+            // accepts: no local agent for agentc to route.
+            YValue::Seq(_) if self.dialect == Dialect::Gemini => return None,
             _ => {
                 let at = parsed.root.span.clone();
                 self.push(
@@ -251,7 +270,7 @@ impl Cx<'_> {
             fallback: None,
             tools: ToolsDecl::Inherit,
             requires: Vec::new(),
-            params: Params::default(),
+            params: no_params(),
             extensions: BTreeMap::new(),
             body: fm.body.clone(),
             prompt_sha256: std::sync::OnceLock::new(),
@@ -264,9 +283,12 @@ impl Cx<'_> {
         let present: HashSet<String> = entries.iter().filter_map(|(k, _)| k.key_text()).collect();
         let mut has_name = false;
         let mut has_prompt_field = false;
+        // A Gemini CLI remote agent (`kind: remote`) needs no description.
+        let mut remote = false;
         // OpenCode's `tools` map and `permission` rules decide together.
         let mut opencode_tools: Option<&YNode> = None;
         let mut opencode_permission: Option<&YNode> = None;
+        let mut params = Params::default();
         for (key, value) in &entries {
             let Some(k) = key.key_text() else {
                 self.push(Diagnostic::at(
@@ -279,7 +301,7 @@ impl Cx<'_> {
             if !seen.insert(k.clone()) {
                 continue; // duplicate-key already reported; the first one counts
             }
-            if k.starts_with("x-") {
+            if k.starts_with("x-") && !self.dialect.rejects_unknown_keys() {
                 let mut v = value.to_json();
                 crate::syntax::json::sort_keys(&mut v);
                 def.extensions.insert(k.clone(), v);
@@ -305,12 +327,41 @@ impl Cx<'_> {
                 }
                 "tools" => def.tools = self.tools(value),
                 "requires" => def.requires = self.requires(value),
-                "temperature" => def.params.temperature = self.number(&k, value, 0.0, 2.0),
-                "top_p" => def.params.top_p = self.number(&k, value, 0.0, 1.0),
-                "max_tokens" => def.params.max_tokens = self.max_tokens(value),
-                "reasoning_effort" => def.params.reasoning_effort = self.effort(value),
-                "timeout" => def.params.timeout_ms = self.timeout(value),
+                "temperature" => params.temperature = self.number(&k, value, 0.0, 2.0),
+                "top_p" => params.top_p = self.number(&k, value, 0.0, 1.0),
+                "max_tokens" => params.max_tokens = self.max_tokens(value),
+                "reasoning_effort" => params.reasoning_effort = self.effort(value),
+                "timeout" => params.timeout_ms = self.timeout(value),
                 "prompt" => has_prompt_field = true,
+                "max_turns" | "timeout_mins" if self.dialect == Dialect::Gemini => {
+                    self.positive_int(&k, value);
+                }
+                "kind" if self.dialect == Dialect::Gemini => remote = self.gemini_kind(value),
+                "display_name" | "agent_card_url" | "agent_card_json"
+                    if self.dialect == Dialect::Gemini =>
+                {
+                    self.string(&k, value);
+                }
+                "mcp_servers" | "auth"
+                    if self.dialect == Dialect::Gemini
+                        && !matches!(value.value, YValue::Map(_)) =>
+                {
+                    self.invalid_type(&k, value, "a mapping");
+                }
+                "readonly" | "is_background" if self.dialect == Dialect::Cursor => {
+                    match value.value {
+                        YValue::Bool(true) if k == "readonly" => {
+                            def.tools = ToolsDecl::List(
+                                crate::dialect::cursor::READ_ONLY_TOOLS
+                                    .iter()
+                                    .map(|t| Sp::new((*t).to_string(), self.span(&value.span)))
+                                    .collect(),
+                            );
+                        }
+                        YValue::Bool(_) => {}
+                        _ => self.invalid_type(&k, value, "`true` or `false`"),
+                    }
+                }
                 "handoffs" if self.dialect == Dialect::Copilot => {
                     if let YValue::Seq(items) = &value.value {
                         for item in items {
@@ -331,6 +382,9 @@ impl Cx<'_> {
         if opencode_tools.is_some() || opencode_permission.is_some() {
             def.tools = self.opencode_tools(opencode_tools, opencode_permission);
         }
+        if params != Params::default() {
+            def.params = Arc::new(params);
+        }
         if self.dialect.requires_name() && !has_name {
             self.push(
                 Diagnostic::at(Rule::MissingField, fence, "missing required field `name`")
@@ -341,6 +395,7 @@ impl Cx<'_> {
         // hidden agents have none).
         if def.description.is_none()
             && self.dialect != Dialect::Opencode
+            && !remote
             && !entries
                 .iter()
                 .any(|(k, _)| k.as_str() == Some("description"))
@@ -354,7 +409,7 @@ impl Cx<'_> {
                 .with_help("add `description: ...` saying when to use this agent"),
             );
         }
-        if self.text[fm.body.clone()].trim().is_empty() && !has_prompt_field {
+        if self.text[fm.body.clone()].trim().is_empty() && !has_prompt_field && !remote {
             self.push(
                 Diagnostic::at(
                     Rule::EmptyPrompt,

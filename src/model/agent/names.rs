@@ -13,7 +13,8 @@ impl Cx<'_> {
             return;
         }
         let valid = match self.dialect {
-            Dialect::Claude => is_claude_name(&name.value),
+            Dialect::Claude | Dialect::Cursor => is_claude_name(&name.value),
+            Dialect::Gemini => crate::dialect::gemini::is_name(&name.value),
             _ => is_agent_name(&name.value),
         };
         if !valid {
@@ -21,6 +22,14 @@ impl Cx<'_> {
                 Dialect::Claude => (
                     "Claude Code names are lower-case letters, digits and hyphens",
                     Severity::Warning,
+                ),
+                Dialect::Cursor => (
+                    "Cursor names are lower-case letters, digits and hyphens",
+                    Severity::Warning,
+                ),
+                Dialect::Gemini => (
+                    "Gemini CLI names are lower-case letters, digits, `-` and `_`, and it fails the file",
+                    Severity::Error,
                 ),
                 _ => ("names match `^[a-z0-9][a-z0-9._-]{0,63}$`", Severity::Error),
             };
@@ -34,7 +43,7 @@ impl Cx<'_> {
                 .with_severity(severity)
                 .with_help_opt((!slug.is_empty()).then(|| format!("use `name: {slug}`"))),
             );
-        } else if name.value != stem && self.dialect != Dialect::Claude {
+        } else if name.value != stem && self.dialect == Dialect::Agentc {
             // Claude Code opens an agent by its `name`; the file name does not
             // matter there (plugins prefix names, files keep short ones).
             self.push(

@@ -8,7 +8,15 @@ impl Cx<'_> {
     pub(super) fn tools(&mut self, value: &YNode) -> ToolsDecl {
         let span = self.span(&value.span);
         match (&value.value, self.dialect) {
-            (YValue::Str(s), _) if s.trim() == "*" => ToolsDecl::All(span),
+            // Gemini CLI wants a list even for `*`.
+            (YValue::Str(s), _) if s.trim() == "*" && self.dialect != Dialect::Gemini => {
+                ToolsDecl::All(span)
+            }
+            (YValue::Seq(items), Dialect::Gemini)
+                if items.iter().any(|i| i.as_str().map(str::trim) == Some("*")) =>
+            {
+                ToolsDecl::All(span)
+            }
             (YValue::Seq(items), _) => ToolsDecl::List(self.string_list("tools", items)),
             (YValue::Str(s), Dialect::Claude | Dialect::Copilot) => {
                 ToolsDecl::List(self.comma_list(s, value))
@@ -46,6 +54,8 @@ impl Cx<'_> {
                     Dialect::Claude => "a comma-separated string or a list of tool names",
                     Dialect::Opencode => "a mapping of tool names to true or false",
                     Dialect::Copilot => "a string or a list of tool names",
+                    Dialect::Gemini => "a list of tool names",
+                    Dialect::Codex | Dialect::Cursor => "absent (the harness has no tool list)",
                 };
                 self.invalid_type("tools", value, expected);
                 ToolsDecl::Inherit

@@ -1,0 +1,143 @@
+//! The plan's JSON written as it is made, for `agentc plan --format json`.
+//! A large project's entries are made, serialised and written a chunk at a
+//! time, so neither every entry nor the whole text is held at once; the
+//! bytes are those of [`Plan::to_json`](crate::route::plan::Plan::to_json).
+
+use crate::check::project::{Agent, Project};
+use crate::diagnostic::Diagnostic;
+use crate::route::plan::{self, EMPTY_AGENTS};
+use crate::source::SourceMap;
+use rayon::prelude::*;
+use std::io::{self, Write};
+
+/// Entries made and written together: enough to keep both cores busy,
+/// few enough that their text is small next to the project.
+const CHUNK: usize = 2048;
+
+/// How many agents the plan of `project` lists (its `summary.agents`).
+pub fn agent_count(project: &Project) -> usize {
+    entries_of(project).count()
+}
+
+/// The agents that get an entry: those in the plan whose route resolved.
+fn entries_of(project: &Project) -> impl Iterator<Item = &Agent> {
+    project.planned().filter(|a| a.resolution.is_some())
+}
+
+/// Writes the plan of a loaded project as JSON to `w`; `diagnostics` are
+/// the findings of the load, counted in the summary.
+pub fn write(
+    project: &Project,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    write_chunked(project, sources, diagnostics, w, CHUNK)
+}
+
+fn write_chunked(
+    project: &Project,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    w: &mut dyn Write,
+    chunk: usize,
+) -> io::Result<()> {
+    let agents: Vec<&Agent> = entries_of(project).collect();
+    let mut rest = plan::assemble(project, sources, diagnostics, Vec::new());
+    rest.summary.agents = agents.len();
+    let whole_rest = rest.to_json();
+    let tail = match whole_rest.strip_prefix(EMPTY_AGENTS) {
+        Some(tail) if !agents.is_empty() => tail,
+        // No agents: the plan is its own JSON. Another layout: made whole.
+        _ if agents.is_empty() => return w.write_all(whole_rest.as_bytes()),
+        _ => {
+            let whole = plan::build(project, sources, diagnostics).to_json();
+            return w.write_all(whole.as_bytes());
+        }
+    };
+    // As `plan::write_spliced` lays the entries out.
+    w.write_all(b"{\n  \"agents\": [\n")?;
+    let mut first = true;
+    for part in agents.chunks(chunk.max(1)) {
+        let entries: Vec<String> = part
+            .par_iter()
+            .with_min_len(64)
+            .filter_map(|a| plan::plan_agent(a, project, sources))
+            .map(|a| plan::entry_json(&a))
+            .collect();
+        for text in &entries {
+            if !first {
+                w.write_all(b",\n")?;
+            }
+            first = false;
+            w.write_all(text.as_bytes())?;
+        }
+    }
+    w.write_all(b"\n  ],\n")?;
+    w.write_all(tail.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::project::{self, LoadRequest};
+    use crate::discover::{self, Env};
+
+    fn project_with(agents: usize, dir: &std::path::Path) {
+        let folder = dir.join(".agents");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(
+            folder.join("agentc.toml"),
+            "[defaults]\nmodel = \"lm-studio/qwen-2.5-7b\"\n[models]\nfast = \"ollama/llama3.1:8b\"\n",
+        )
+        .expect("config");
+        for i in 0..agents {
+            let extra = match i % 4 {
+                0 => "model: fast\ntools: [read, grep]\n",
+                1 => "provider: lm-stduio\n",
+                2 => "temperature: 0.3\nfallback: [fast]\n",
+                _ => "",
+            };
+            std::fs::write(
+                folder.join(format!("a{i:03}.md")),
+                format!("---\nname: a{i:03}\ndescription: Agent {i}.\n{extra}---\nBody {i}.\n"),
+            )
+            .expect("agent");
+        }
+    }
+
+    #[test]
+    fn streamed_plan_is_the_built_plan_byte_for_byte() {
+        for agents in [0, 1, 5, 130] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            project_with(agents, dir.path());
+            let env = Env {
+                cwd: dir.path().to_path_buf(),
+                user_dir: None,
+                ollama_host: None,
+            };
+            let files = discover::discover_project(dir.path());
+            let req = LoadRequest {
+                project: files,
+                user: None,
+                parent: None,
+            };
+            let mut sources = SourceMap::default();
+            let (p, d) = project::load(req, &env, &mut sources);
+            let want = plan::build(&p, &sources, &d).to_json();
+            assert_eq!(
+                agent_count(&p),
+                plan::build(&p, &sources, &d).summary.agents
+            );
+            for chunk in [1, 2, 7, 64, CHUNK] {
+                let mut out = Vec::new();
+                write_chunked(&p, &sources, &d, &mut out, chunk).expect("write");
+                assert_eq!(
+                    String::from_utf8(out).expect("utf-8"),
+                    want,
+                    "{agents} agents, chunks of {chunk}"
+                );
+            }
+        }
+    }
+}
