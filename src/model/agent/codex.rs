@@ -3,7 +3,7 @@
 //! ("Ignoring malformed agent role definition") is an error, a key Codex
 //! ignores a warning. The tables are in `dialect::codex`.
 
-use super::{AgentDef, Analysis, Params, Sp, ToolsDecl};
+use super::{AgentDef, Analysis, Sp, ToolsDecl, no_params};
 use crate::diagnostic::{Diagnostic, Span, suggest};
 use crate::dialect::Dialect;
 use crate::dialect::codex::{FIELDS, SANDBOX_MODES, agentc_provider, read_only_tools};
@@ -71,7 +71,7 @@ impl Cx {
             fallback: None,
             tools: ToolsDecl::Inherit,
             requires: Vec::new(),
-            params: Params::default().into(),
+            params: no_params(),
             extensions: BTreeMap::new(),
             body: skip..skip,
             prompt_sha256: std::sync::OnceLock::new(),

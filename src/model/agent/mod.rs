@@ -104,7 +104,7 @@ impl AgentDef {
 }
 
 /// The parameters of a definition that sets none, shared by all of them.
-fn no_params() -> Arc<Params> {
+pub(super) fn no_params() -> Arc<Params> {
     static NONE: std::sync::LazyLock<Arc<Params>> =
         std::sync::LazyLock::new(|| Arc::new(Params::default()));
     Arc::clone(&NONE)
