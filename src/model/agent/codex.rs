@@ -3,14 +3,13 @@
 //! ("Ignoring malformed agent role definition") is an error, a key Codex
 //! ignores a warning. The tables are in `dialect::codex`.
 
-use super::{AgentDef, Analysis, Sp, ToolsDecl, no_params};
+use super::{AgentDef, Analysis, Sp, ToolsDecl};
 use crate::diagnostic::{Diagnostic, Span, suggest};
 use crate::dialect::Dialect;
 use crate::dialect::codex::{FIELDS, SANDBOX_MODES, agentc_provider, read_only_tools};
 use crate::rules::{Rule, secrets};
 use crate::source::FileId;
 use crate::syntax::toml::{self, TKey, TNode, TValue};
-use std::collections::BTreeMap;
 
 /// Analyses one Codex role file.
 pub fn analyze(file: FileId, text: &str, stem: &str) -> Analysis {
@@ -59,26 +58,7 @@ impl Cx {
         for (k, v) in &entries {
             self.scan_secrets(Some(&k.name), v);
         }
-        let mut def = AgentDef {
-            file: self.file,
-            dialect: Dialect::Codex,
-            name: stem.to_string(),
-            name_span: start,
-            description: None,
-            role: None,
-            provider: None,
-            model: None,
-            fallback: None,
-            tools: ToolsDecl::Inherit,
-            requires: Vec::new(),
-            params: no_params(),
-            extensions: BTreeMap::new(),
-            body: skip..skip,
-            prompt_sha256: std::sync::OnceLock::new(),
-            fence: start,
-            handoffs: Vec::new(),
-            display_name: None,
-        };
+        let mut def = AgentDef::unset(self.file, Dialect::Codex, stem, start, skip..skip);
         let get = |key: &str| entries.iter().find(|(k, _)| k.name == key);
         let missing = |cx: &mut Cx, key: &str, help: &str| {
             cx.diags.push(

@@ -96,6 +96,39 @@ pub struct AgentDef {
 }
 
 impl AgentDef {
+    /// A definition named after its file `stem` that sets nothing yet: every
+    /// dialect's reader starts from it and fills in what its file says.
+    /// `fence` is where file-level findings point (and the name, until a
+    /// `name` key says otherwise).
+    pub(super) fn unset(
+        file: FileId,
+        dialect: Dialect,
+        stem: &str,
+        fence: Span,
+        body: Range<usize>,
+    ) -> AgentDef {
+        AgentDef {
+            file,
+            dialect,
+            name: stem.to_string(),
+            name_span: fence,
+            description: None,
+            role: None,
+            provider: None,
+            model: None,
+            fallback: None,
+            tools: ToolsDecl::Inherit,
+            requires: Vec::new(),
+            params: no_params(),
+            extensions: BTreeMap::new(),
+            body,
+            prompt_sha256: std::sync::OnceLock::new(),
+            fence,
+            handoffs: Vec::new(),
+            display_name: None,
+        }
+    }
+
     /// The SHA-256 of the system prompt; `text` is the file's text.
     pub fn prompt_sha256(&self, text: &str) -> &str {
         self.prompt_sha256
@@ -104,7 +137,7 @@ impl AgentDef {
 }
 
 /// The parameters of a definition that sets none, shared by all of them.
-pub(super) fn no_params() -> Arc<Params> {
+fn no_params() -> Arc<Params> {
     static NONE: std::sync::LazyLock<Arc<Params>> =
         std::sync::LazyLock::new(|| Arc::new(Params::default()));
     Arc::clone(&NONE)
@@ -258,26 +291,7 @@ impl Cx<'_> {
         for (key, value) in &entries {
             self.scan_secrets(key.key_text().as_deref(), value);
         }
-        let mut def = AgentDef {
-            file: self.file,
-            dialect: self.dialect,
-            name: stem.to_string(),
-            name_span: fence,
-            description: None,
-            role: None,
-            provider: None,
-            model: None,
-            fallback: None,
-            tools: ToolsDecl::Inherit,
-            requires: Vec::new(),
-            params: no_params(),
-            extensions: BTreeMap::new(),
-            body: fm.body.clone(),
-            prompt_sha256: std::sync::OnceLock::new(),
-            fence,
-            handoffs: Vec::new(),
-            display_name: None,
-        };
+        let mut def = AgentDef::unset(self.file, self.dialect, stem, fence, fm.body.clone());
         // Sets, so that checking many keys is linear in their number.
         let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());
         let present: HashSet<String> = entries.iter().filter_map(|(k, _)| k.key_text()).collect();
