@@ -9,7 +9,9 @@
 //! when the list leaves web search out, and the `x-codex-<key>` extensions
 //! import kept. Import reads the same back.
 
-use super::export::{Exported, Ref, primary, read_ref, restricting_extensions, shown};
+use super::export::{
+    Exported, Ref, primary, read_ref, restricting_extensions, routing_notes, shown,
+};
 use super::{EXPORT_MARKER, Note, NoteKind, access_level, extension_prefix, raw_entries};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
@@ -199,27 +201,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config) -> Expo
             ));
         }
     }
-    if let Some(r) = &def.role {
-        notes.push(Note::new(
-            NoteKind::Lost,
-            "role",
-            format!(
-                "`role: {}`: {harness} has no roles of agentc's kind (agentc routes roles through `[roles.{}]`)",
-                r.value, r.value
-            ),
-        ));
-    }
-    if !def.requires.is_empty() {
-        let caps: Vec<&str> = def.requires.iter().map(|r| r.value.as_str()).collect();
-        notes.push(Note::new(
-            NoteKind::Lost,
-            "requires",
-            format!(
-                "`requires: [{}]`: {harness} has no capability checks",
-                caps.join(", ")
-            ),
-        ));
-    }
+    routing_notes(def, harness, "has no roles of agentc's kind", &mut notes);
 
     // What the agent may do.
     match &def.tools {

@@ -509,27 +509,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
             lost(&mut notes, "timeout", raw);
         }
     }
-    if let Some(r) = &def.role {
-        notes.push(Note::new(
-            NoteKind::Lost,
-            "role",
-            format!(
-                "`role: {}`: {harness} has no roles (agentc routes roles through `[roles.{}]`)",
-                r.value, r.value
-            ),
-        ));
-    }
-    if !def.requires.is_empty() {
-        let caps: Vec<&str> = def.requires.iter().map(|r| r.value.as_str()).collect();
-        notes.push(Note::new(
-            NoteKind::Lost,
-            "requires",
-            format!(
-                "`requires: [{}]`: {harness} has no capability checks",
-                caps.join(", ")
-            ),
-        ));
-    }
+    routing_notes(def, harness, "has no roles", &mut notes);
 
     // Extensions: this harness's own fields come back; others cannot go.
     for (k, v) in &entries {
@@ -656,6 +636,33 @@ const RESTRICTING: &[(Dialect, &str)] = &[
     (Dialect::Claude, "disallowedTools"),
     (Dialect::Claude, "permissionMode"),
 ];
+
+/// What no harness has of agentc's routing: `role` (routed through
+/// `[roles.X]`) and `requires` (capability checks). `no_roles` says how the
+/// harness stands to roles ("has no roles", or has roles of another kind).
+pub(super) fn routing_notes(def: &AgentDef, harness: &str, no_roles: &str, notes: &mut Vec<Note>) {
+    if let Some(r) = &def.role {
+        notes.push(Note::new(
+            NoteKind::Lost,
+            "role",
+            format!(
+                "`role: {}`: {harness} {no_roles} (agentc routes roles through `[roles.{}]`)",
+                r.value, r.value
+            ),
+        ));
+    }
+    if !def.requires.is_empty() {
+        let caps: Vec<&str> = def.requires.iter().map(|r| r.value.as_str()).collect();
+        notes.push(Note::new(
+            NoteKind::Lost,
+            "requires",
+            format!(
+                "`requires: [{}]`: {harness} has no capability checks",
+                caps.join(", ")
+            ),
+        ));
+    }
+}
 
 pub(super) fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String> {
     entries
