@@ -11,12 +11,8 @@ use serde_json::Value;
 use support::TempProject;
 
 fn agentc(p: &TempProject) -> Command {
-    let mut c = Command::cargo_bin("agentc").unwrap();
-    c.current_dir(p.root())
-        .env_clear()
-        .env("AGENTC_USER_DIR", p.user())
-        .env("NO_COLOR", "1")
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    let mut c = support::agentc(p);
+    c.env("PATH", std::env::var("PATH").unwrap_or_default());
     c
 }
 

@@ -6,17 +6,7 @@
 
 mod support;
 
-use assert_cmd::Command;
-use support::TempProject;
-
-fn agentc(p: &TempProject) -> Command {
-    let mut c = Command::cargo_bin("agentc").unwrap();
-    c.current_dir(p.root())
-        .env_clear()
-        .env("AGENTC_USER_DIR", p.user())
-        .env("NO_COLOR", "1");
-    c
-}
+use support::{TempProject, agentc};
 
 #[test]
 fn real_files_get_only_true_findings() {

@@ -8,17 +8,7 @@
 
 mod support;
 
-use assert_cmd::Command;
-use support::TempProject;
-
-fn agentc(p: &TempProject) -> Command {
-    let mut c = Command::cargo_bin("agentc").unwrap();
-    c.current_dir(p.root())
-        .env_clear()
-        .env("AGENTC_USER_DIR", p.user())
-        .env("NO_COLOR", "1");
-    c
-}
+use support::{TempProject, agentc};
 
 fn read(p: &TempProject, path: &str) -> String {
     std::fs::read_to_string(p.root().join(path)).unwrap()

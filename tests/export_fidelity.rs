@@ -7,18 +7,8 @@
 
 mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use support::TempProject;
-
-fn agentc(p: &TempProject) -> Command {
-    let mut c = Command::cargo_bin("agentc").unwrap();
-    c.current_dir(p.root())
-        .env_clear()
-        .env("AGENTC_USER_DIR", p.user())
-        .env("NO_COLOR", "1");
-    c
-}
+use support::{TempProject, agentc};
 
 /// A note of the export report: `(field, kind, message)`.
 type ReportNote = (String, String, String);

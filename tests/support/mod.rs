@@ -17,6 +17,17 @@ use agentc::render::locate;
 use agentc::source::SourceMap;
 use std::path::{Path, PathBuf};
 
+/// The agentc binary, run in `p`'s project with nothing of this process's
+/// environment: only `p`'s user folder and `NO_COLOR`.
+pub fn agentc(p: &TempProject) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("agentc").unwrap();
+    c.current_dir(p.root())
+        .env_clear()
+        .env("AGENTC_USER_DIR", p.user())
+        .env("NO_COLOR", "1");
+    c
+}
+
 /// A project in a temporary folder: `project/` and `user/`.
 pub struct TempProject {
     pub dir: tempfile::TempDir,
