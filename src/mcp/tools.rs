@@ -337,17 +337,8 @@ impl Tools {
         let report = tokio::select! {
             biased;
             () = cancel => {
-                let mut r = Report {
-                    index: 0,
-                    agent: Some(task.agent.clone()),
-                    status: crate::exec::run::Status::Cancelled,
-                    planned: None,
-                    route: None,
-                    attempts: Vec::new(),
-                    output: None,
-                    usage: None,
-                    error: None,
-                };
+                let mut r = Report::new(0, Some(&task.agent));
+                r.status = crate::exec::run::Status::Cancelled;
                 r.error = Some(RunError::new("cancelled", "the client cancelled the call"));
                 r
             }

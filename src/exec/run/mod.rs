@@ -288,7 +288,9 @@ pub struct Report {
 }
 
 impl Report {
-    fn new(index: usize, agent: Option<&str>) -> Report {
+    /// The report of task `index` before anything has run: an error with no
+    /// route, attempts or output yet.
+    pub fn new(index: usize, agent: Option<&str>) -> Report {
         Report {
             index,
             agent: agent.map(str::to_string),
