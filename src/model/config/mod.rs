@@ -50,6 +50,18 @@ pub struct ProviderTable {
     pub canonical: String,
 }
 
+impl ProviderTable {
+    /// Where a finding about the table's key and address points: its
+    /// `base_url`, else its `api_key_env`, else the `[providers.X]` key.
+    fn credential_span(&self) -> Span {
+        self.base_url
+            .as_ref()
+            .map(|s| s.span)
+            .or(self.api_key_env.as_ref().map(|s| s.span))
+            .unwrap_or(self.key_span)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OnUnavailable {
     Error,
@@ -482,12 +494,7 @@ fn project_table_trusted(
     if let Some(owner) = presets::preset_for_key(key_env) {
         let owner_host = owner.url().map(|u| u.host()).unwrap_or_default();
         if host != owner_host {
-            let primary = table
-                .base_url
-                .as_ref()
-                .map(|s| s.span)
-                .or(table.api_key_env.as_ref().map(|s| s.span))
-                .unwrap_or(table.key_span);
+            let primary = table.credential_span();
             let mut d = Diagnostic::at(
                 Rule::CredentialHostMismatch,
                 primary,
@@ -529,12 +536,7 @@ fn project_table_trusted(
     if replaced {
         return false;
     }
-    let primary = table
-        .base_url
-        .as_ref()
-        .map(|s| s.span)
-        .or(table.api_key_env.as_ref().map(|s| s.span))
-        .unwrap_or(table.key_span);
+    let primary = table.credential_span();
     diags.push(
         Diagnostic::at(
             Rule::UntrustedProvider,
