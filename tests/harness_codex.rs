@@ -11,9 +11,12 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
+use support::harness::{agentc_in, write_files};
 
 /// The "Available roles" section of the prompt Codex would send for a
 /// session in `project`: one entry per role, as Codex describes it.
@@ -155,34 +158,12 @@ fn malformed(project: &Path, codex_home: &Path) -> Vec<String> {
     files
 }
 
-fn agentc(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = assert_cmd::Command::cargo_bin("agentc")
-        .unwrap()
-        .current_dir(dir)
-        .env_clear()
-        .env("AGENTC_USER_DIR", dir.join("no-user"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json)
-}
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let full = root.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-}
-
 #[test]
 #[ignore = "needs codex; run by .ci/run"]
 fn exported_roles_load_with_their_models() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
-    write(
+    write_files(
         &project,
         &[
             (
@@ -203,7 +184,7 @@ fn exported_roles_load_with_their_models() {
             ),
         ],
     );
-    let (code, report) = agentc(
+    let (code, report) = agentc_in(
         &project,
         &["--no-user", "--format", "json", "export", "--to", "codex"],
     );
@@ -246,14 +227,14 @@ fn exported_roles_load_with_their_models() {
     );
 
     // A role Codex would ignore, which agentc also rejects.
-    write(
+    write_files(
         &project,
         &[(
             ".codex/agents/broken.toml",
             "name = \"broken\"\ndescription = \"No instructions.\"\nsandbox_mode = \"readonly\"\n",
         )],
     );
-    let (_, checked) = agentc(&project, &["--no-user", "--format", "json", "check"]);
+    let (_, checked) = agentc_in(&project, &["--no-user", "--format", "json", "check"]);
     let errors: Vec<(String, String)> = checked["diagnostics"]
         .as_array()
         .unwrap()
@@ -292,7 +273,7 @@ fn exported_roles_load_with_their_models() {
 fn native_roles_come_back_from_import_and_export_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let native = dir.path().join("native");
-    write(
+    write_files(
         &native,
         &[
             (
@@ -305,7 +286,7 @@ fn native_roles_come_back_from_import_and_export_the_same() {
             ),
         ],
     );
-    let (code, checked) = agentc(&native, &["--no-user", "--format", "json", "check"]);
+    let (code, checked) = agentc_in(&native, &["--no-user", "--format", "json", "check"]);
     assert_eq!(code, 0, "{checked}");
     assert_eq!(checked["diagnostics"], serde_json::json!([]));
     let first = roles(&native, &dir.path().join("codex-native"));
@@ -314,7 +295,7 @@ fn native_roles_come_back_from_import_and_export_the_same() {
 
     let project = dir.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
-    let (code, imported) = agentc(
+    let (code, imported) = agentc_in(
         &project,
         &[
             "--no-user",
@@ -327,7 +308,7 @@ fn native_roles_come_back_from_import_and_export_the_same() {
         ],
     );
     assert_eq!(code, 0, "{imported}");
-    let (code, exported) = agentc(
+    let (code, exported) = agentc_in(
         &project,
         &["--no-user", "--format", "json", "export", "--to", "codex"],
     );

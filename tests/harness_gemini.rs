@@ -11,6 +11,8 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,6 +20,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
+use support::harness::{agentc_in, write_files};
 
 /// What the scripted model saw: for each sub-agent it invoked, the
 /// model path and the tools of the sub-agent's first request.
@@ -202,28 +205,6 @@ fn run_gemini(home: &Path, project: &Path, agents: &[&str]) -> Session {
     }
 }
 
-fn agentc(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = assert_cmd::Command::cargo_bin("agentc")
-        .unwrap()
-        .current_dir(dir)
-        .env_clear()
-        .env("AGENTC_USER_DIR", dir.join("no-user"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json)
-}
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let full = root.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-}
-
 fn list(names: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
     v.sort();
@@ -236,7 +217,7 @@ fn exported_agents_load_with_their_tools_and_models() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
     let home = dir.path().join("home");
-    write(
+    write_files(
         &project,
         &[
             (
@@ -258,7 +239,7 @@ fn exported_agents_load_with_their_tools_and_models() {
         ],
     );
     let out = home.join(".gemini/agents");
-    let (code, report) = agentc(
+    let (code, report) = agentc_in(
         &project,
         &[
             "--no-user",
@@ -299,19 +280,19 @@ fn exported_agents_load_with_their_tools_and_models() {
 
     // The project's own folder too: Gemini CLI validates project agents
     // as it loads them (it registers them once the user acknowledges them).
-    let (code, _) = agentc(&project, &["--no-user", "export", "--to", "gemini"]);
+    let (code, _) = agentc_in(&project, &["--no-user", "export", "--to", "gemini"]);
     assert_eq!(code, 0);
     assert!(project.join(".gemini/agents/explore.md").is_file());
 
     // Beside them, a Claude-style file: agentc's errors are Gemini's.
-    write(
+    write_files(
         &home,
         &[(
             ".gemini/agents/broken.md",
             "---\nname: broken\ndescription: Claude-style.\ntools: [Read]\nmcpServers: {}\n---\nB\n",
         )],
     );
-    let (_, checked) = agentc(&home, &["--no-user", "--format", "json", "check"]);
+    let (_, checked) = agentc_in(&home, &["--no-user", "--format", "json", "check"]);
     let errors: Vec<String> = checked["diagnostics"]
         .as_array()
         .unwrap()
@@ -404,7 +385,7 @@ fn native_files_come_back_from_import_and_export_the_same() {
         ),
     ];
     for (name, text) in native {
-        write(&native_home, &[(&format!(".gemini/agents/{name}"), text)]);
+        write_files(&native_home, &[(&format!(".gemini/agents/{name}"), text)]);
     }
     std::fs::create_dir_all(&project).unwrap();
     let first = run_gemini(&native_home, &project, &["auditor", "scribe"]);
@@ -416,11 +397,11 @@ fn native_files_come_back_from_import_and_export_the_same() {
     assert_eq!(first.agents.len(), 2, "{}", first.stderr);
 
     // agentc reads the native files without a finding.
-    let (code, checked) = agentc(&native_home, &["--no-user", "--format", "json", "check"]);
+    let (code, checked) = agentc_in(&native_home, &["--no-user", "--format", "json", "check"]);
     assert_eq!(code, 0, "{checked}");
     assert_eq!(checked["diagnostics"], json!([]));
 
-    let (code, imported) = agentc(
+    let (code, imported) = agentc_in(
         &project,
         &[
             "--no-user",
@@ -434,7 +415,7 @@ fn native_files_come_back_from_import_and_export_the_same() {
     );
     assert_eq!(code, 0, "{imported}");
     let back_home = dir.path().join("home-back");
-    let (code, exported) = agentc(
+    let (code, exported) = agentc_in(
         &project,
         &[
             "--no-user",

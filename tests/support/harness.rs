@@ -232,3 +232,29 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `agentc ARGS` in `dir` with nothing of this process's environment (a
+/// user folder that does not exist, no colour): its exit code and its
+/// stdout read as JSON (`Null` when it is not).
+pub fn agentc_in(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = assert_cmd::Command::cargo_bin("agentc")
+        .unwrap()
+        .current_dir(dir)
+        .env_clear()
+        .env("AGENTC_USER_DIR", dir.join("no-user"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// Writes each `(path, text)` under `root`, making folders as needed.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+}
