@@ -329,6 +329,7 @@ fn a_file_deleted_between_discovery_and_reading() {
         project: files,
         user: None,
         parent: None,
+        keep: agentc::project::Keep::Whole,
     };
     let mut sources = agentc::source::SourceMap::default();
     let (project, diagnostics) = agentc::project::load(req, &p.env(), &mut sources);

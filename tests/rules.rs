@@ -425,6 +425,42 @@ fn each_rule_reports_its_exact_location() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A lean load (`check`, `plan`) drops what neither shows: the prompt of
+/// a file without findings of its own, and the route layers. Over every
+/// case, the findings, their rendering and the plan are byte for byte
+/// those of a load that keeps everything.
+#[test]
+fn a_lean_load_reports_and_plans_what_a_whole_one_does() {
+    use agentc::render::{Format, Report};
+    let render = |l: &support::Loaded| {
+        let report = Report::new(&l.sources, l.diagnostics.clone(), l.project.files, 0);
+        (
+            report.render(Format::Json, false),
+            report.render(Format::Human, false),
+            l.plan().to_json(),
+        )
+    };
+    let mut partial = 0;
+    for case in CASES {
+        let p = TempProject::with(case.files);
+        let (lean, whole) = (p.load(), p.load_whole());
+        assert_eq!(render(&lean), render(&whole), "{}", case.name);
+        for a in &lean.project.agents {
+            let file = lean.sources.get(a.def.file);
+            if file.is_partial() {
+                partial += 1;
+                assert_eq!(file.text.len(), a.def.body.start, "{}", case.name);
+                assert!(file.text.len() < whole.sources.get(a.def.file).text.len());
+            }
+            if let Some(r) = &a.resolution {
+                assert!(r.layers.is_empty(), "{}", case.name);
+            }
+        }
+    }
+    // The cases have prompts to drop.
+    assert!(partial > 10, "{partial}");
+}
+
 #[test]
 fn invalid_encoding_points_at_the_first_bad_byte() {
     let p = TempProject::new();
@@ -487,6 +523,7 @@ fn unreadable_file_is_a_finding() {
         project: files,
         user: None,
         parent: None,
+        keep: agentc::project::Keep::Whole,
     };
     let mut sources = agentc::source::SourceMap::default();
     let (_, diags) = agentc::project::load(req, &p.env(), &mut sources);

@@ -78,6 +78,7 @@ impl Project {
                 None
             },
             parent: None,
+            keep: agentc::project::Keep::Whole,
         };
         let mut sources = SourceMap::default();
         let (p, d) = project::load(req, &self.env, &mut sources);

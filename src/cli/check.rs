@@ -36,7 +36,12 @@ pub fn run(cli: &Cli, args: &CheckArgs, env: &Env) -> CliResult {
     let mut diagnostics = Vec::new();
     let (mut files, mut agents) = (0, 0);
     let mut deny_warnings = args.deny_warnings;
-    for req in requests {
+    for mut req in requests {
+        // Only the frontmatter of a file without findings of its own can
+        // be pointed at from here on.
+        req.keep = project::Keep::Lean {
+            hash_prompts: false,
+        };
         let (p, d) = project::load(req, env, &mut sources);
         files += p.files;
         agents += p.planned().count();
@@ -239,6 +244,7 @@ fn requests(
             project,
             user: super::user_files(env, !cli.no_user),
             parent: None,
+            keep: crate::check::project::Keep::Whole,
         }]);
     }
     let mut by_root: BTreeMap<PathBuf, ProjectFiles> = BTreeMap::new();
@@ -267,6 +273,7 @@ fn requests(
                     project: p,
                     user: None,
                     parent: None,
+                    keep: crate::check::project::Keep::Whole,
                 });
             }
         } else {
@@ -312,6 +319,7 @@ fn requests(
         project,
         user: None,
         parent: None,
+        keep: crate::check::project::Keep::Whole,
     }));
     if args.user
         && !cli.no_user
@@ -324,6 +332,7 @@ fn requests(
             },
             user: Some(user),
             parent: None,
+            keep: crate::check::project::Keep::Whole,
         });
     }
     Ok(out)
@@ -347,6 +356,7 @@ fn user_folder(env: &Env, full: &std::path::Path) -> Option<LoadRequest> {
         },
         user: Some(user),
         parent: None,
+        keep: crate::check::project::Keep::Whole,
     })
 }
 

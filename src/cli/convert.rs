@@ -79,6 +79,7 @@ pub fn export(cli: &Cli, args: &ExportArgs, env: &Env) -> CliResult {
             project: discover::discover_project(&root),
             user: None,
             parent: None,
+            keep: crate::check::project::Keep::Whole,
         },
         env,
         &mut sources,

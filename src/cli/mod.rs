@@ -124,6 +124,7 @@ pub fn load_request(
         project: discover::discover_project(&root),
         user: user_files(env, read_user),
         parent,
+        keep: crate::check::project::Keep::Whole,
     })
 }
 

@@ -15,7 +15,9 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     // A lock is compared with the project scope only, so a plan committed
     // from a laptop matches CI.
     let read_user = !cli.no_user && args.check.is_none();
-    let req = super::load_request(cli, env, read_user, args.parent.clone())?;
+    let mut req = super::load_request(cli, env, read_user, args.parent.clone())?;
+    // The plan points into frontmatter only, and hashes each prompt.
+    req.keep = project::Keep::Lean { hash_prompts: true };
     let mut sources = SourceMap::default();
     let (project, diagnostics) = project::load(req, env, &mut sources);
     if format == "json" && args.out.is_none() && args.check.is_none() {

@@ -121,6 +121,7 @@ mod tests {
                 project: files,
                 user: None,
                 parent: None,
+                keep: crate::check::project::Keep::Whole,
             };
             let mut sources = SourceMap::default();
             let (p, d) = project::load(req, &env, &mut sources);

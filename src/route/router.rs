@@ -212,6 +212,7 @@ impl Router {
             project: discover::discover_project(dir),
             user: user_dir.map(discover::discover_user),
             parent: None,
+            keep: crate::check::project::Keep::Whole,
         };
         let mut sources = SourceMap::default();
         let (project, diags) = project::load(req, &env, &mut sources);

@@ -56,6 +56,8 @@ pub struct SourceFile {
     /// The text; for a file that is not UTF-8, a lossy copy whose bytes up to
     /// the first invalid one are exact.
     pub text: String,
+    /// Whether `text` is the file's start only ([`SourceFile::keep_only_to`]).
+    partial: bool,
     // Boxed slices, built only when a finding is rendered: a few bytes
     // less for each of many files that have none.
     line_starts: OnceLock<Box<[usize]>>,
@@ -75,9 +77,35 @@ impl SourceFile {
             display,
             plan_path,
             text,
+            partial: false,
             line_starts: OnceLock::new(),
             char_checkpoints: OnceLock::new(),
         }
+    }
+
+    /// Keeps the text up to byte `end` only (a char boundary): the rest is
+    /// not needed once the file is analysed, and no finding may point past
+    /// it (debug builds assert that).
+    pub fn keep_only_to(&mut self, end: usize) {
+        if end < self.text.len() {
+            self.text.truncate(end);
+            self.text.shrink_to_fit();
+            self.partial = true;
+        }
+    }
+
+    /// Whether the text is the file's start only.
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    fn debug_assert_kept(&self, offset: usize) {
+        debug_assert!(
+            !self.partial || offset <= self.text.len(),
+            "offset {offset} is past the kept start ({} bytes) of {}",
+            self.text.len(),
+            self.display
+        );
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -93,6 +121,7 @@ impl SourceFile {
     /// before the offset instead of indexing the whole file: the plan asks
     /// for a line or two near the top of each of thousands of files.
     pub fn line_of(&self, offset: usize) -> usize {
+        self.debug_assert_kept(offset);
         let offset = offset.min(self.text.len());
         match self.line_starts.get() {
             Some(starts) => starts.partition_point(|&s| s <= offset),
@@ -103,6 +132,7 @@ impl SourceFile {
     /// 1-based line and column (in Unicode scalar values) of a byte offset.
     /// A BOM is not a column; an offset past the end is clamped.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.debug_assert_kept(offset);
         let offset = clamp_to_char_boundary(&self.text, offset);
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset) - 1;
@@ -359,6 +389,29 @@ mod tests {
             "x.md".into(),
             text.into(),
         )
+    }
+
+    #[test]
+    fn a_file_kept_to_its_frontmatter_still_locates_it() {
+        let mut f = file("---\nname: a\n---\nThe prompt.\n");
+        f.keep_only_to(16);
+        assert!(f.is_partial());
+        assert_eq!(f.text, "---\nname: a\n---\n");
+        assert_eq!(f.line_col(10), (2, 7));
+        assert_eq!(f.line_of(16), 4);
+        // Keeping as much as there is changes nothing.
+        let mut whole = file("---\n---\n");
+        whole.keep_only_to(8);
+        assert!(!whole.is_partial());
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "past the kept start")]
+    fn a_finding_past_the_kept_start_is_a_bug_debug_builds_catch() {
+        let mut f = file("---\nname: a\n---\nThe prompt.\n");
+        f.keep_only_to(16);
+        f.line_col(20);
     }
 
     #[test]

@@ -379,6 +379,7 @@ impl LiveProject {
             &self.env,
             &mut self.sources,
             &self.overlay,
+            project::Keep::Whole,
         );
         let parsed = results.len();
         for (result, (file, scope, at)) in results.into_iter().zip(work) {
@@ -869,6 +870,7 @@ mod tests {
                 project: discover::discover_project(&self.root),
                 user: None,
                 parent: None,
+                keep: crate::check::project::Keep::Whole,
             };
             let mut sources = SourceMap::default();
             let (p, d) = project::load(req, &env, &mut sources);

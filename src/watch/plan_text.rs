@@ -94,6 +94,7 @@ mod tests {
             project: discover::discover_project(root),
             user: None,
             parent: None,
+            keep: crate::check::project::Keep::Whole,
         };
         let mut sources = SourceMap::default();
         let (p, d) = project::load(req, &env, &mut sources);

@@ -12,7 +12,7 @@ pub use http::*;
 
 use agentc::diagnostic::Diagnostic;
 use agentc::discover::{self, Env};
-use agentc::project::{self, LoadRequest};
+use agentc::project::{self, Keep, LoadRequest};
 use agentc::render::locate;
 use agentc::source::SourceMap;
 use std::path::{Path, PathBuf};
@@ -75,17 +75,29 @@ impl TempProject {
         }
     }
 
-    /// Loads the project and the user scope as `agentc check` does.
+    /// Loads the project and the user scope as `agentc check` and `plan`
+    /// do: lean, keeping of a file without findings its frontmatter only
+    /// (debug builds assert that no finding points past what is kept).
     pub fn load(&self) -> Loaded {
-        self.load_with(None)
+        self.load_kept(None, Keep::Lean { hash_prompts: true })
     }
 
     pub fn load_with(&self, parent: Option<&str>) -> Loaded {
+        self.load_kept(parent, Keep::Lean { hash_prompts: true })
+    }
+
+    /// Loads keeping every text and route layer, as the servers do.
+    pub fn load_whole(&self) -> Loaded {
+        self.load_kept(None, Keep::Whole)
+    }
+
+    pub fn load_kept(&self, parent: Option<&str>, keep: Keep) -> Loaded {
         let env = self.env();
         let req = LoadRequest {
             project: discover::discover_project(&self.root()),
             user: Some(discover::discover_user(&self.user())),
             parent: parent.map(str::to_string),
+            keep,
         };
         let mut sources = SourceMap::default();
         let (project, diagnostics) = project::load(req, &env, &mut sources);

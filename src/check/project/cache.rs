@@ -39,6 +39,8 @@ pub struct LinkCache {
     /// The names claimed by more than one file: the only ones that can be
     /// duplicates or shadow one another.
     pub(super) contested: BTreeSet<Arc<str>>,
+    /// What a route keeps of how it was resolved.
+    pub(super) keep: super::Keep,
 }
 
 /// The files claiming one name, in the order they claimed it. The first
@@ -96,6 +98,14 @@ pub(super) struct FileLink {
 impl LinkCache {
     pub fn new() -> LinkCache {
         LinkCache::default()
+    }
+
+    /// A cache for one link whose routes keep what `keep` says.
+    pub fn keeping(keep: super::Keep) -> LinkCache {
+        LinkCache {
+            keep,
+            ..LinkCache::default()
+        }
     }
 
     /// Forgets every check unless `config` and `parent` are those they were

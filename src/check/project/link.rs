@@ -3,7 +3,7 @@
 //! `[lint]` severities and suppressions, and the agents that compile.
 
 use super::cache::{Checked, FileLink, LinkCache};
-use super::{Agent, Configs, FileResult, Project, Tools};
+use super::{Agent, Configs, FileResult, Keep, Project, Tools};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::dialect::{Dialect, ToolName};
 use crate::discover::Origin;
@@ -26,6 +26,7 @@ pub fn link(
     extra: Vec<(FileId, Scope, Diagnostic)>,
     parent: Option<&str>,
     sources: &SourceMap,
+    keep: Keep,
 ) -> (Project, Vec<Diagnostic>) {
     link_with(
         root,
@@ -34,7 +35,7 @@ pub fn link(
         extra,
         parent,
         sources,
-        &mut LinkCache::new(),
+        &mut LinkCache::keeping(keep),
     )
 }
 
@@ -106,6 +107,7 @@ pub fn link_with(
     // the config stay the same.
     let resolver = Resolver::new(&config);
     let parent_layer = parent.map(|p| crate::model::resolve::parent_layer(&config, p));
+    let keep = cache.keep;
     // Each definition's checks stand alone: many are made in parallel, in
     // place (their findings are per definition, so the order is unchanged).
     // Every link in the cache is a current file's by now.
@@ -119,6 +121,7 @@ pub fn link_with(
                 &config,
                 &resolver,
                 parent_layer.as_ref(),
+                keep,
             ));
         }
     };
@@ -148,6 +151,7 @@ pub fn link_with(
                 &config,
                 &resolver,
                 parent_layer.as_ref(),
+                keep,
             ));
         }
         directives.extend(f.directives.as_deref().cloned());
@@ -387,6 +391,7 @@ fn check_definition(
     config: &Config,
     resolver: &Resolver,
     parent: Option<&LayerInput>,
+    keep: Keep,
 ) -> Checked {
     let mut local = Vec::new();
     let tools = check_tools(def, config, &mut local);
@@ -416,7 +421,13 @@ fn check_definition(
     }
     Checked {
         tools,
-        resolution: resolution.map(Arc::new),
+        resolution: resolution.map(|mut r| {
+            if keep != Keep::Whole {
+                // Only explaining a route reads the layers.
+                r.layers = Vec::new();
+            }
+            Arc::new(r)
+        }),
         diagnostics: local,
     }
 }

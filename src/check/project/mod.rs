@@ -91,6 +91,27 @@ pub struct LoadRequest {
     pub user: Option<ProjectFiles>,
     /// `--parent provider/model`.
     pub parent: Option<String>,
+    /// What stays of each agent file's text after it is analysed.
+    pub keep: Keep,
+}
+
+/// What a load keeps of each file once it is analysed and linked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Everything: for what may later show or edit any part of a file, or
+    /// explain a route layer by layer (the servers, `check --fix`, `run`,
+    /// `route`, `doctor`).
+    #[default]
+    Whole,
+    /// What the one-shot `check` and `plan` read, whose memory and time
+    /// on a large tree would otherwise go mostly to text and provenance
+    /// they never show: a markdown file with no finding of its own keeps
+    /// only its frontmatter, through the closing fence (all that a
+    /// cross-file finding, a suppression comment or a plan's provenance
+    /// line can point into), and a resolved route keeps its winners'
+    /// sources but not the list of every layer that set something. With
+    /// `hash_prompts`, each prompt's SHA-256 is taken before its text goes.
+    Lean { hash_prompts: bool },
 }
 
 static PARSE_POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
@@ -394,7 +415,15 @@ pub fn analyze_files(
     env: &Env,
     sources: &mut SourceMap,
 ) -> Vec<FileResult> {
-    analyze_files_over(jobs, config, roots, env, sources, &Overlay::default())
+    analyze_files_over(
+        jobs,
+        config,
+        roots,
+        env,
+        sources,
+        &Overlay::default(),
+        Keep::Whole,
+    )
 }
 
 /// [`analyze_files`], reading a file from `overlay` when it holds its text
@@ -406,6 +435,7 @@ pub fn analyze_files_over(
     env: &Env,
     sources: &mut SourceMap,
     overlay: &Overlay,
+    keep: Keep,
 ) -> Vec<FileResult> {
     let mut next = sources.next_id().0;
     let ids: Vec<FileId> = jobs
@@ -421,20 +451,31 @@ pub fn analyze_files_over(
         let limits = config.scope(job.scope).limits;
         let f = &job.file;
         let (text, problem) = overlay.read_limited(&f.path, limits.max_file_size);
+        let mut frontmatter_only = None;
         let (def, diags) = match problem {
             Some(problem) => (None, vec![read_problem(id, problem)]),
             None => {
                 let a = agent::analyze(id, &text, f.dialect, &f.stem, limits.yaml());
+                if let (Keep::Lean { hash_prompts }, Some(def)) = (keep, &a.def)
+                    && a.diagnostics.is_empty()
+                    && !f.dialect.is_toml()
+                    && def.body.end == text.len()
+                {
+                    if hash_prompts {
+                        def.prompt_sha256(&text);
+                    }
+                    frontmatter_only = Some(def.body.start);
+                }
                 (a.def.map(Arc::new), a.diagnostics)
             }
         };
         let display = source::relative_display(&f.path, &env.cwd);
         let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
-        (
-            SourceFile::new(f.path.clone(), display, plan, text),
-            def,
-            diags,
-        )
+        let mut file = SourceFile::new(f.path.clone(), display, plan, text);
+        if let Some(end) = frontmatter_only {
+            file.keep_only_to(end);
+        }
+        (file, def, diags)
     };
     let analysed: Vec<(SourceFile, Option<Arc<AgentDef>>, Vec<Diagnostic>)> =
         match small_batch(jobs.len(), || jobs.iter().zip(&ids).map(analyse).collect()) {
@@ -607,7 +648,15 @@ pub fn load_over(
     if let Some(u) = &mut req.user {
         u.agents = Vec::new();
     }
-    let files = analyze_files_over(&jobs, &configs.config, &roots, env, sources, overlay);
+    let files = analyze_files_over(
+        &jobs,
+        &configs.config,
+        &roots,
+        env,
+        sources,
+        overlay,
+        req.keep,
+    );
     drop(jobs);
     let extra = escape_findings(&escapes_of(&req.project, req.user.as_ref()), env, sources);
     link(
@@ -617,6 +666,7 @@ pub fn load_over(
         extra,
         req.parent.as_deref(),
         sources,
+        req.keep,
     )
 }
 

@@ -131,8 +131,13 @@ impl AgentDef {
 
     /// The SHA-256 of the system prompt; `text` is the file's text.
     pub fn prompt_sha256(&self, text: &str) -> &str {
-        self.prompt_sha256
-            .get_or_init(|| prompt_sha256(text.get(self.body.clone()).unwrap_or("")))
+        self.prompt_sha256.get_or_init(|| {
+            debug_assert!(
+                text.len() >= self.body.end,
+                "the prompt's text was not kept"
+            );
+            prompt_sha256(text.get(self.body.clone()).unwrap_or(""))
+        })
     }
 }
 
