@@ -7,7 +7,7 @@ use crate::discover::Origin;
 use crate::model::agent::AgentDef;
 use crate::model::config::Config;
 use crate::model::resolve::Resolution;
-use crate::source::{FileId, Scope, SourceMap};
+use crate::source::{FileId, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -124,7 +124,7 @@ impl LinkCache {
     }
 
     /// Records what `r` claims, unless it is what it claimed last time.
-    pub(super) fn claim(&mut self, r: &FileResult, sources: &SourceMap) {
+    pub(super) fn claim(&mut self, r: &FileResult) {
         let at = r.id.0 as usize;
         if self.files.len() <= at {
             self.files.resize_with(at + 1, || None);
@@ -155,20 +155,13 @@ impl LinkCache {
         if ids.len() == 2 {
             self.contested.insert(Arc::clone(&name));
         }
-        let directives = r.def.as_ref().and_then(|def| {
-            let d = crate::check::suppress::FileDirectives::parse(
-                def.file,
-                &sources.get(def.file).text,
-            );
-            (!d.is_empty()).then(|| Box::new(d))
-        });
         self.files[at] = Some(FileLink {
             def: r.def.clone(),
             name,
             scope: r.scope,
             origin: r.origin,
             checked: None,
-            directives,
+            directives: r.directives.clone(),
         });
     }
 

@@ -78,7 +78,7 @@ pub fn link_with(
         diags.extend(r.diagnostics.iter().cloned());
         // A broken file still claims its name: a user agent of the same
         // name must not silently take its place.
-        cache.claim(r, sources);
+        cache.claim(r);
         let at = r.id.0 as usize;
         if current.len() <= at {
             current.resize(at + 1, false);

@@ -9,6 +9,7 @@ mod link;
 pub use cache::LinkCache;
 pub use link::{agent_layer, link, link_with};
 
+use crate::check::suppress::FileDirectives;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::discover::{AgentFile, Env, Origin, ProjectFiles};
 use crate::fsutil::io_reason;
@@ -389,6 +390,9 @@ pub struct FileResult {
     pub stem: String,
     pub def: Option<Arc<AgentDef>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// A definition's suppression comments, when it has any (read here,
+    /// in parallel, rather than while linking).
+    pub directives: Option<Box<FileDirectives>>,
 }
 
 /// One file to read: where it is, its scope, and the id it already has
@@ -469,15 +473,19 @@ pub fn analyze_files_over(
                 (a.def.map(Arc::new), a.diagnostics)
             }
         };
+        let directives = def.as_ref().and_then(|_| {
+            let d = FileDirectives::parse(id, &text);
+            (!d.is_empty()).then(|| Box::new(d))
+        });
         let display = source::relative_display(&f.path, &env.cwd);
         let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
         let mut file = SourceFile::new(f.path.clone(), display, plan, text);
         if let Some(end) = frontmatter_only {
             file.keep_only_to(end);
         }
-        (file, def, diags)
+        (file, def, diags, directives)
     };
-    let analysed: Vec<(SourceFile, Option<Arc<AgentDef>>, Vec<Diagnostic>)> =
+    let analysed: Vec<Analysed> =
         match small_batch(jobs.len(), || jobs.iter().zip(&ids).map(analyse).collect()) {
             Some(done) => done,
             None => parse_pool().install(|| jobs.par_iter().zip(&ids).map(analyse).collect()),
@@ -490,7 +498,8 @@ pub fn analyze_files_over(
             .filter(|id| id.0 as usize >= sources.len())
             .count(),
     );
-    for (((file, def, diagnostics), job), id) in analysed.into_iter().zip(jobs).zip(ids) {
+    for (((file, def, diagnostics, directives), job), id) in analysed.into_iter().zip(jobs).zip(ids)
+    {
         sources.set(id, file);
         results.push(FileResult {
             id,
@@ -503,10 +512,19 @@ pub fn analyze_files_over(
             },
             def,
             diagnostics,
+            directives,
         });
     }
     results
 }
+
+/// What reading and analysing one file yields.
+type Analysed = (
+    SourceFile,
+    Option<Arc<AgentDef>>,
+    Vec<Diagnostic>,
+    Option<Box<FileDirectives>>,
+);
 
 /// The findings for paths that were not read: `symlink-escape` for links
 /// that leave their root, `skipped-path` for what could not be walked or is
