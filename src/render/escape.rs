@@ -70,7 +70,16 @@ pub fn neutralise_in_place(text: &str) -> Cow<'_, str> {
         '\r' => bytes.get(i + 1) != Some(&b'\n'),
         _ => is_unsafe(c),
     };
-    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+    // Printable ASCII, tabs and line feeds are safe: skipped byte by
+    // byte, the rest (a char boundary, after ASCII) looked at char by char.
+    let plain = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
+    let Some(first) = bytes.iter().position(|b| !plain(b)) else {
+        return Cow::Borrowed(text);
+    };
+    if !text[first..]
+        .char_indices()
+        .any(|(i, c)| unsafe_at(first + i, c))
+    {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -109,5 +118,21 @@ mod tests {
         let n = neutralise_in_place(s);
         assert_eq!(n.len(), s.len());
         assert_eq!(n, "a?b\u{bf}c\u{fffd}d\ne?f\r\n");
+        // Safe text is lent back as it is, ASCII or not.
+        for safe in [
+            "plain\ttext\n",
+            "crlf\r\nend",
+            "caf\u{e9} \u{2014} ok\r\n",
+            "",
+        ] {
+            assert!(
+                matches!(neutralise_in_place(safe), Cow::Borrowed(_)),
+                "{safe:?}"
+            );
+        }
+        // An unsafe char after a long safe start, or at the very end.
+        let late = format!("{}\u{1b}", "x".repeat(100));
+        assert_eq!(neutralise_in_place(&late), format!("{}?", "x".repeat(100)));
+        assert_eq!(neutralise_in_place("abc\r"), "abc?");
     }
 }

@@ -255,22 +255,40 @@ pub fn render(report: &Report, color: bool) -> String {
         .with_links(false)
         .with_width(100)
         .with_context_lines(1);
-    let mut out = String::new();
-    let mut snippets = HashMap::new();
-    for (d, _) in &report.diagnostics {
-        let s = shown(d, report, &mut snippets);
-        if handler.render_report(&mut out, &s).is_err() {
-            out.push_str(&format!(
-                "{}[{}] {}\n",
-                d.severity.as_str(),
-                d.rule.code(),
-                esc(&d.message)
-            ));
+    // Each finding renders on its own: many are rendered a chunk per
+    // thread and joined in order, the same text as one after another.
+    let render_some = |ds: &[(Diagnostic, Option<super::Location>)]| {
+        let mut out = String::new();
+        let mut snippets = HashMap::new();
+        for (d, _) in ds {
+            let s = shown(d, report, &mut snippets);
+            if handler.render_report(&mut out, &s).is_err() {
+                out.push_str(&format!(
+                    "{}[{}] {}\n",
+                    d.severity.as_str(),
+                    d.rule.code(),
+                    esc(&d.message)
+                ));
+            }
+            out.push('\n');
         }
-        out.push('\n');
+        out
+    };
+    if report.diagnostics.len() < 2 * RENDER_CHUNK {
+        return render_some(&report.diagnostics);
     }
-    out
+    use rayon::prelude::*;
+    report
+        .diagnostics
+        .par_chunks(RENDER_CHUNK)
+        .map(render_some)
+        .collect::<Vec<String>>()
+        .concat()
 }
+
+/// Findings rendered together on one thread: enough to be worth a
+/// thread's start, few enough to share a large report among the cores.
+const RENDER_CHUNK: usize = 64;
 
 #[cfg(test)]
 mod tests {
