@@ -62,8 +62,7 @@ fn write_chunked(
         let entries: Vec<String> = part
             .par_iter()
             .with_min_len(64)
-            .filter_map(|a| plan::plan_agent(a, project, sources))
-            .map(|a| plan::entry_json(&a))
+            .filter_map(|a| plan::write_entry(a, project, sources))
             .collect();
         for text in &entries {
             if !first {
@@ -92,10 +91,19 @@ mod tests {
         )
         .expect("config");
         for i in 0..agents {
-            let extra = match i % 4 {
+            // Every shape an entry has: lists empty and not, `*` tools,
+            // inherited routes, roles, requirements, escapes, parameters.
+            let extra = match i % 9 {
                 0 => "model: fast\ntools: [read, grep]\n",
                 1 => "provider: lm-stduio\n",
-                2 => "temperature: 0.3\nfallback: [fast]\n",
+                2 => {
+                    "temperature: 0.3\nfallback: [fast]\nmax_tokens: 900\ntop_p: 1\nreasoning_effort: high\ntimeout: 90s\n"
+                }
+                3 => "model: inherit\ntools: \"*\"\n",
+                4 => "role: reviewer\nrequires: [tools]\nfallback: [fast, ollama/qwen3:8b]\n",
+                5 => "tools: []\nmodel: openai/gpt-5-mini\n",
+                6 => "x-team: {owner: me, size: 2}\n",
+                7 => "provider: ollama\nmodel: \"llama \\\"q\\\" \\u00e9\\t\\\\ \\u2028 x\"\n",
                 _ => "",
             };
             std::fs::write(
@@ -108,24 +116,61 @@ mod tests {
 
     #[test]
     fn streamed_plan_is_the_built_plan_byte_for_byte() {
-        for agents in [0, 1, 5, 130] {
+        for (agents, parent) in [
+            (0, None),
+            (1, None),
+            (5, None),
+            (130, None),
+            (20, Some("ollama/x")),
+        ] {
             let dir = tempfile::tempdir().expect("tempdir");
             project_with(agents, dir.path());
+            // User agents that project ones shadow, and one of their own.
+            let user = dir.path().join("user");
+            std::fs::create_dir_all(user.join("agents")).expect("mkdir");
+            for name in ["a000", "a003", "u"] {
+                std::fs::write(
+                    user.join("agents").join(format!("{name}.md")),
+                    format!("---\nname: {name}\ndescription: User {name}.\n---\nBody.\n"),
+                )
+                .expect("user agent");
+            }
             let env = Env {
                 cwd: dir.path().to_path_buf(),
-                user_dir: None,
+                user_dir: Some(user.clone()),
                 ollama_host: None,
             };
             let files = discover::discover_project(dir.path());
             let req = LoadRequest {
                 project: files,
-                user: None,
-                parent: None,
-                keep: crate::check::project::Keep::Whole,
+                user: Some(discover::discover_user(&user)),
+                parent: parent.map(str::to_string),
+                keep: crate::check::project::Keep::Lean { hash_prompts: true },
             };
             let mut sources = SourceMap::default();
             let (p, d) = project::load(req, &env, &mut sources);
             let want = plan::build(&p, &sources, &d).to_json();
+            if agents >= 20 {
+                // The shapes above are all there.
+                for shape in [
+                    "\"tools\": \"*\"",
+                    "\"tools\": null",
+                    "\"tools\": []",
+                    "\"role\": \"reviewer\"",
+                    "\"requires\": [\n        \"tools\"",
+                    "\"shadows\": [\n        {",
+                    "\"x-team\"",
+                    "\"temperature\": 0.3",
+                    "\"max_tokens\": 900,\n        \"reasoning_effort\": \"high\"",
+                    "\"timeout_ms\": 90000,\n        \"top_p\": 1.0\n      }",
+                    "\\\"q\\\" \u{e9}\\t\\\\ \u{2028} x",
+                    "\"inherit\": true",
+                    "\"provider\": \"ollama\"\n        }",
+                ] {
+                    assert!(want.contains(shape), "{shape}\n{want}");
+                }
+                assert_eq!(want.contains("\"layer\": \"parent\""), parent.is_some());
+            }
             assert_eq!(
                 agent_count(&p),
                 plan::build(&p, &sources, &d).summary.agents

@@ -632,7 +632,7 @@ pub(crate) fn write_spliced<'a>(
 }
 
 /// One entry of the plan's `agents`, indented as inside the plan.
-pub(crate) fn entry_json(agent: &PlanAgent) -> String {
+pub fn entry_json(agent: &PlanAgent) -> String {
     let pretty = serde_json::to_string_pretty(agent).unwrap_or_default();
     // JSON strings hold no raw newlines (they are escaped), so every
     // newline here is between lines of the pretty layout.
@@ -645,6 +645,225 @@ pub(crate) fn entry_json(agent: &PlanAgent) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// The entry of `agent` as [`entry_json`] of [`plan_agent`] writes it,
+/// written straight from the definition and route, without building a
+/// [`PlanAgent`] of copies first: the plan of a large project is mostly its
+/// entries. An agent with extension fields (any JSON, whose layout serde
+/// owns) is written through [`plan_agent`]. `None` for an agent without a
+/// route, as [`plan_agent`].
+pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Option<String> {
+    let res = agent.resolution.as_ref()?;
+    let def = &agent.def;
+    if !def.extensions.is_empty() {
+        return plan_agent(agent, project, sources).map(|a| entry_json(&a));
+    }
+    // About what an entry takes, so that it is not copied as it grows.
+    let size = 1024 + def.description.as_ref().map_or(0, String::len);
+    let mut w = EntryWriter(Vec::with_capacity(size));
+    w.raw("    {\n");
+    w.key(6, "description");
+    w.string(def.description.as_deref().unwrap_or_default());
+    w.key(6, "dialect");
+    w.serde(&def.dialect);
+    w.key(6, "extensions");
+    w.raw("{}");
+    w.key(6, "fallbacks");
+    w.list(6, &res.fallbacks, |w, t| {
+        w.raw("{\n");
+        w.key(10, "model");
+        w.string(&t.model);
+        w.key(10, "provider");
+        w.opt_string(t.provider.as_deref());
+        w.close(8, '}');
+    });
+    w.key(6, "name");
+    w.string(&def.name);
+    w.key(6, "params");
+    let p = &*def.params;
+    w.object(6, |w| {
+        if let Some(v) = p.max_tokens {
+            w.key(8, "max_tokens");
+            w.serde(&v);
+        }
+        if let Some(v) = &p.reasoning_effort {
+            w.key(8, "reasoning_effort");
+            w.string(v);
+        }
+        if let Some(v) = p.temperature {
+            w.key(8, "temperature");
+            w.serde(&v);
+        }
+        if let Some(v) = p.timeout_ms {
+            w.key(8, "timeout_ms");
+            w.serde(&v);
+        }
+        if let Some(v) = p.top_p {
+            w.key(8, "top_p");
+            w.serde(&v);
+        }
+    });
+    w.key(6, "path");
+    w.string(&sources.get(def.file).plan_path);
+    w.key(6, "prompt_sha256");
+    w.string(def.prompt_sha256(&sources.get(def.file).text));
+    w.key(6, "requires");
+    w.list(6, &def.requires, |w, r| w.string(&r.value));
+    w.key(6, "role");
+    w.opt_string(def.role.as_ref().map(|r| r.value.as_str()));
+    w.key(6, "route");
+    let route = &res.route;
+    w.raw("{\n");
+    w.key(8, "inherit");
+    w.raw(if route.inherit { "true" } else { "false" });
+    w.key(8, "model");
+    w.opt_string(route.model.as_deref());
+    w.key(8, "model_source");
+    w.source(route.model_source.as_ref(), sources);
+    w.key(8, "provider");
+    w.opt_string(route.provider.as_deref());
+    w.key(8, "provider_source");
+    w.source(route.provider_source.as_ref(), sources);
+    w.key(8, "trusted");
+    let trusted = route
+        .provider
+        .as_ref()
+        .and_then(|p| project.config.provider(p))
+        .map(|p| p.trusted);
+    w.raw(match trusted {
+        None => "null",
+        Some(true) => "true",
+        Some(false) => "false",
+    });
+    w.close(6, '}');
+    w.key(6, "scope");
+    w.serde(&agent.scope);
+    w.key(6, "shadows");
+    w.list(6, &agent.shadows, |w, f| {
+        w.raw("{\n");
+        w.key(10, "path");
+        w.string(&sources.get(*f).plan_path);
+        w.key(10, "scope");
+        w.serde(&project.scopes.get(f).copied().unwrap_or(Scope::Project));
+        w.close(8, '}');
+    });
+    w.key(6, "tools");
+    match &agent.tools {
+        Tools::Inherit => w.raw("null"),
+        Tools::All => w.raw("\"*\""),
+        Tools::List(l) => w.list(6, l, |w, t| w.string(t)),
+    }
+    w.close(4, '}');
+    // Only JSON text was written.
+    String::from_utf8(w.0).ok()
+}
+
+/// Pretty JSON as serde writes it (two spaces a level), by hand.
+struct EntryWriter(Vec<u8>);
+
+impl EntryWriter {
+    fn raw(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn indent(&mut self, n: usize) {
+        self.0.extend(std::iter::repeat_n(b' ', n));
+    }
+
+    /// The key of an object's field at `indent`, after a comma unless it
+    /// is the first.
+    fn key(&mut self, indent: usize, key: &str) {
+        if self.0.last() != Some(&b'\n') {
+            self.raw(",\n");
+        }
+        self.indent(indent);
+        self.string(key);
+        self.raw(": ");
+    }
+
+    fn close(&mut self, indent: usize, bracket: char) {
+        self.0.push(b'\n');
+        self.indent(indent);
+        self.0.push(bracket as u8);
+    }
+
+    fn string(&mut self, s: &str) {
+        // Most strings need no escape: copied whole; the rest as serde
+        // escapes them (writing to memory cannot fail).
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.0.reserve(s.len() + 2);
+            self.0.push(b'"');
+            self.0.extend_from_slice(s.as_bytes());
+            self.0.push(b'"');
+        } else {
+            let _ = serde_json::to_writer(&mut self.0, s);
+        }
+    }
+
+    fn opt_string(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.string(s),
+            None => self.raw("null"),
+        }
+    }
+
+    fn serde(&mut self, v: &impl Serialize) {
+        let _ = serde_json::to_writer(&mut self.0, v);
+    }
+
+    /// An object whose key is at `indent`: `{}` when `fields` writes none.
+    fn object(&mut self, indent: usize, fields: impl FnOnce(&mut Self)) {
+        self.raw("{\n");
+        let start = self.0.len();
+        fields(self);
+        if self.0.len() == start {
+            self.0.pop();
+            self.0.push(b'}');
+        } else {
+            self.close(indent, '}');
+        }
+    }
+
+    /// A list whose key is at `indent`: `[]`, or one item a line.
+    fn list<T>(&mut self, indent: usize, items: &[T], mut item: impl FnMut(&mut Self, &T)) {
+        if items.is_empty() {
+            self.raw("[]");
+            return;
+        }
+        self.raw("[\n");
+        for (i, t) in items.iter().enumerate() {
+            if i > 0 {
+                self.raw(",\n");
+            }
+            self.indent(indent + 2);
+            item(self, t);
+        }
+        self.close(indent, ']');
+    }
+
+    /// A provenance object whose key is at 8 spaces, or `null`.
+    fn source(&mut self, src: Option<&Source>, sources: &SourceMap) {
+        let Some(src) = src else {
+            self.raw("null");
+            return;
+        };
+        let file = src.span.map(|s| (sources.get(s.file), s.start));
+        self.raw("{\n");
+        self.key(10, "layer");
+        self.string(src.layer.as_str());
+        self.key(10, "line");
+        match file {
+            Some((f, at)) => {
+                // Writing to memory cannot fail.
+                let _ = std::io::Write::write_fmt(&mut self.0, format_args!("{}", f.line_of(at)));
+            }
+            None => self.raw("null"),
+        }
+        self.key(10, "path");
+        self.opt_string(file.map(|(f, _)| f.plan_path.as_str()));
+        self.close(8, '}');
+    }
 }
 
 /// Any value as JSON with sorted keys, 2-space indentation and a final newline.
