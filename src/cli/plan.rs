@@ -97,15 +97,22 @@ fn stream_json(
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    if !diagnostics.is_empty() {
-        let agents = crate::render::plan_json::agent_count(project);
-        let report = Report::new(sources, diagnostics.clone(), project.files, agents);
-        super::eprint(&report.render(Format::Human, super::stderr_color(cli)));
-        std::mem::forget(report);
-    }
+    // The findings go to stderr first; they are rendered while the first
+    // entries are made.
+    let color = super::stderr_color(cli);
+    let findings = || {
+        if !diagnostics.is_empty() {
+            let agents = crate::render::plan_json::agent_count(project);
+            let report = Report::new(sources, diagnostics.clone(), project.files, agents);
+            super::eprint(&report.render(Format::Human, color));
+            std::mem::forget(report);
+        }
+        Ok(())
+    };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = crate::render::plan_json::write(project, sources, &diagnostics, &mut out)
-        .and_then(|()| out.flush());
+    let written =
+        crate::render::plan_json::write_after(project, sources, &diagnostics, &mut out, findings)
+            .and_then(|()| out.flush());
     match written {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

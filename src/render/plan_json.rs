@@ -32,7 +32,19 @@ pub fn write(
     diagnostics: &[Diagnostic],
     w: &mut dyn Write,
 ) -> io::Result<()> {
-    write_chunked(project, sources, diagnostics, w, CHUNK)
+    write_chunked(project, sources, diagnostics, w, CHUNK, || Ok(()))
+}
+
+/// [`write`], running `first` (the findings' report on stderr) while the
+/// first entries are made, and before anything is written to `w`.
+pub fn write_after(
+    project: &Project,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    w: &mut dyn Write,
+    first: impl FnOnce() -> io::Result<()> + Send,
+) -> io::Result<()> {
+    write_chunked(project, sources, diagnostics, w, CHUNK, first)
 }
 
 fn write_chunked(
@@ -41,6 +53,7 @@ fn write_chunked(
     diagnostics: &[Diagnostic],
     w: &mut dyn Write,
     chunk: usize,
+    first: impl FnOnce() -> io::Result<()> + Send,
 ) -> io::Result<()> {
     let agents: Vec<&Agent> = entries_of(project).collect();
     let mut rest = plan::assemble(project, sources, diagnostics, Vec::new());
@@ -49,27 +62,36 @@ fn write_chunked(
     let tail = match whole_rest.strip_prefix(EMPTY_AGENTS) {
         Some(tail) if !agents.is_empty() => tail,
         // No agents: the plan is its own JSON. Another layout: made whole.
-        _ if agents.is_empty() => return w.write_all(whole_rest.as_bytes()),
+        _ if agents.is_empty() => {
+            first()?;
+            return w.write_all(whole_rest.as_bytes());
+        }
         _ => {
             let whole = plan::build(project, sources, diagnostics).to_json();
+            first()?;
             return w.write_all(whole.as_bytes());
         }
     };
-    // As `plan::write_spliced` lays the entries out.
-    w.write_all(b"{\n  \"agents\": [\n")?;
-    let mut first = true;
-    for part in agents.chunks(chunk.max(1)) {
-        let entries: Vec<String> = part
-            .par_iter()
+    let make = |part: &[&Agent]| -> Vec<Vec<u8>> {
+        part.par_iter()
             .with_min_len(64)
             .filter_map(|a| plan::write_entry(a, project, sources))
-            .collect();
+            .collect()
+    };
+    let mut parts = agents.chunks(chunk.max(1));
+    let head = parts.next().unwrap_or_default();
+    let (done, head) = rayon::join(first, || make(head));
+    done?;
+    // As `plan::write_spliced` lays the entries out.
+    w.write_all(b"{\n  \"agents\": [\n")?;
+    let mut written = false;
+    for entries in std::iter::once(head).chain(parts.map(make)) {
         for text in &entries {
-            if !first {
+            if written {
                 w.write_all(b",\n")?;
             }
-            first = false;
-            w.write_all(text.as_bytes())?;
+            written = true;
+            w.write_all(text)?;
         }
     }
     w.write_all(b"\n  ],\n")?;
@@ -177,7 +199,7 @@ mod tests {
             );
             for chunk in [1, 2, 7, 64, CHUNK] {
                 let mut out = Vec::new();
-                write_chunked(&p, &sources, &d, &mut out, chunk).expect("write");
+                write_chunked(&p, &sources, &d, &mut out, chunk, || Ok(())).expect("write");
                 assert_eq!(
                     String::from_utf8(out).expect("utf-8"),
                     want,

@@ -647,17 +647,18 @@ pub fn entry_json(agent: &PlanAgent) -> String {
     out
 }
 
-/// The entry of `agent` as [`entry_json`] of [`plan_agent`] writes it,
+/// The entry of `agent` as [`entry_json`] of [`plan_agent`] writes it (as
+/// UTF-8 bytes, ready for the output),
 /// written straight from the definition and route, without building a
 /// [`PlanAgent`] of copies first: the plan of a large project is mostly its
 /// entries. An agent with extension fields (any JSON, whose layout serde
 /// owns) is written through [`plan_agent`]. `None` for an agent without a
 /// route, as [`plan_agent`].
-pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Option<String> {
+pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Option<Vec<u8>> {
     let res = agent.resolution.as_ref()?;
     let def = &agent.def;
     if !def.extensions.is_empty() {
-        return plan_agent(agent, project, sources).map(|a| entry_json(&a));
+        return plan_agent(agent, project, sources).map(|a| entry_json(&a).into_bytes());
     }
     // About what an entry takes, so that it is not copied as it grows.
     let size = 1024 + def.description.as_ref().map_or(0, String::len);
@@ -755,8 +756,7 @@ pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Opt
         Tools::List(l) => w.list(6, l, |w, t| w.string(t)),
     }
     w.close(4, '}');
-    // Only JSON text was written.
-    String::from_utf8(w.0).ok()
+    Some(w.0)
 }
 
 /// Pretty JSON as serde writes it (two spaces a level), by hand.
@@ -768,7 +768,9 @@ impl EntryWriter {
     }
 
     fn indent(&mut self, n: usize) {
-        self.0.extend(std::iter::repeat_n(b' ', n));
+        const SPACES: &[u8] = b"                ";
+        debug_assert!(n <= SPACES.len());
+        self.0.extend_from_slice(&SPACES[..n.min(SPACES.len())]);
     }
 
     /// The key of an object's field at `indent`, after a comma unless it
@@ -791,7 +793,11 @@ impl EntryWriter {
     fn string(&mut self, s: &str) {
         // Most strings need no escape: copied whole; the rest as serde
         // escapes them (writing to memory cannot fail).
-        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        // A fold, not `any`: without an early exit the check is vectorised.
+        let needs_escape = s
+            .bytes()
+            .fold(false, |e, b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
+        if !needs_escape {
             self.0.reserve(s.len() + 2);
             self.0.push(b'"');
             self.0.extend_from_slice(s.as_bytes());
