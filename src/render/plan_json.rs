@@ -137,6 +137,22 @@ mod tests {
     }
 
     #[test]
+    fn entries_name_dialects_and_scopes_as_serde_does() {
+        for d in crate::dialect::Dialect::ALL {
+            assert_eq!(
+                serde_json::to_string(&d).expect("json"),
+                format!("\"{}\"", d.as_str())
+            );
+        }
+        for s in [crate::source::Scope::Project, crate::source::Scope::User] {
+            assert_eq!(
+                serde_json::to_string(&s).expect("json"),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+    }
+
+    #[test]
     fn streamed_plan_is_the_built_plan_byte_for_byte() {
         for (agents, parent) in [
             (0, None),

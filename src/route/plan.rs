@@ -667,7 +667,7 @@ pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Opt
     w.key(6, "description");
     w.string(def.description.as_deref().unwrap_or_default());
     w.key(6, "dialect");
-    w.serde(&def.dialect);
+    w.string(def.dialect.as_str());
     w.key(6, "extensions");
     w.raw("{}");
     w.key(6, "fallbacks");
@@ -739,14 +739,21 @@ pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Opt
     });
     w.close(6, '}');
     w.key(6, "scope");
-    w.serde(&agent.scope);
+    w.string(agent.scope.as_str());
     w.key(6, "shadows");
     w.list(6, &agent.shadows, |w, f| {
         w.raw("{\n");
         w.key(10, "path");
         w.string(&sources.get(*f).plan_path);
         w.key(10, "scope");
-        w.serde(&project.scopes.get(f).copied().unwrap_or(Scope::Project));
+        w.string(
+            project
+                .scopes
+                .get(f)
+                .copied()
+                .unwrap_or(Scope::Project)
+                .as_str(),
+        );
         w.close(8, '}');
     });
     w.key(6, "tools");
@@ -814,6 +821,20 @@ impl EntryWriter {
         }
     }
 
+    fn number(&mut self, mut n: usize) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.0.extend_from_slice(&digits[at..]);
+    }
+
     fn serde(&mut self, v: &impl Serialize) {
         let _ = serde_json::to_writer(&mut self.0, v);
     }
@@ -860,10 +881,7 @@ impl EntryWriter {
         self.string(src.layer.as_str());
         self.key(10, "line");
         match file {
-            Some((f, at)) => {
-                // Writing to memory cannot fail.
-                let _ = std::io::Write::write_fmt(&mut self.0, format_args!("{}", f.line_of(at)));
-            }
+            Some((f, at)) => self.number(f.line_of(at)),
             None => self.raw("null"),
         }
         self.key(10, "path");
