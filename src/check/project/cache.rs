@@ -89,10 +89,6 @@ pub(super) struct FileLink {
     pub(super) origin: Origin,
     /// `None` until checked under the current stamp.
     pub(super) checked: Option<Checked>,
-    /// The file's suppression comments, when it has any (definitions only:
-    /// a broken file's are read every time).
-    /// Boxed: few files have any, and every file has a link.
-    pub(super) directives: Option<Box<crate::check::suppress::FileDirectives>>,
 }
 
 impl LinkCache {
@@ -161,7 +157,6 @@ impl LinkCache {
             scope: r.scope,
             origin: r.origin,
             checked: None,
-            directives: r.directives.clone(),
         });
     }
 

@@ -139,13 +139,10 @@ pub fn link_with(
         else {
             continue;
         };
-        let Some(def) = &f.def else {
-            // Broken files' comments are read every time: there are few.
-            let d = crate::check::suppress::FileDirectives::parse(r.id, &sources.get(r.id).text);
-            directives.extend((!d.is_empty()).then_some(d));
-            continue;
-        };
-        if f.checked.is_none() {
+        directives.extend(r.directives.as_deref().cloned());
+        if let Some(def) = &f.def
+            && f.checked.is_none()
+        {
             f.checked = Some(check_definition(
                 def,
                 &config,
@@ -154,7 +151,6 @@ pub fn link_with(
                 keep,
             ));
         }
-        directives.extend(f.directives.as_deref().cloned());
     }
 
     // Severities from each scope's `[lint]`, suppressions, then which

@@ -390,8 +390,9 @@ pub struct FileResult {
     pub stem: String,
     pub def: Option<Arc<AgentDef>>,
     pub diagnostics: Vec<Diagnostic>,
-    /// A definition's suppression comments, when it has any (read here,
-    /// in parallel, rather than while linking).
+    /// The file's suppression comments, when it has any (read with the
+    /// file, in parallel, rather than while linking). Boxed: few files
+    /// have any.
     pub directives: Option<Box<FileDirectives>>,
 }
 
@@ -473,10 +474,9 @@ pub fn analyze_files_over(
                 (a.def.map(Arc::new), a.diagnostics)
             }
         };
-        let directives = def.as_ref().and_then(|_| {
-            let d = FileDirectives::parse(id, &text);
-            (!d.is_empty()).then(|| Box::new(d))
-        });
+        let directives = Some(FileDirectives::parse(id, &text))
+            .filter(|d| !d.is_empty())
+            .map(Box::new);
         let display = source::relative_display(&f.path, &env.cwd);
         let plan = plan_path(&f.path, job.scope, &roots.project, roots.user.as_deref());
         let mut file = SourceFile::new(f.path.clone(), display, plan, text);
