@@ -632,7 +632,7 @@ pub(crate) fn write_spliced<'a>(
 }
 
 /// One entry of the plan's `agents`, indented as inside the plan.
-pub fn entry_json(agent: &PlanAgent) -> String {
+pub(crate) fn entry_json(agent: &PlanAgent) -> String {
     let pretty = serde_json::to_string_pretty(agent).unwrap_or_default();
     // JSON strings hold no raw newlines (they are escaped), so every
     // newline here is between lines of the pretty layout.
@@ -654,7 +654,11 @@ pub fn entry_json(agent: &PlanAgent) -> String {
 /// entries. An agent with extension fields (any JSON, whose layout serde
 /// owns) is written through [`plan_agent`]. `None` for an agent without a
 /// route, as [`plan_agent`].
-pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Option<Vec<u8>> {
+pub(crate) fn write_entry(
+    agent: &Agent,
+    project: &Project,
+    sources: &SourceMap,
+) -> Option<Vec<u8>> {
     let res = agent.resolution.as_ref()?;
     let def = &agent.def;
     if !def.extensions.is_empty() {
@@ -672,12 +676,12 @@ pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Opt
     w.raw("{}");
     w.key(6, "fallbacks");
     w.list(6, &res.fallbacks, |w, t| {
-        w.raw("{\n");
-        w.key(10, "model");
-        w.string(&t.model);
-        w.key(10, "provider");
-        w.opt_string(t.provider.as_deref());
-        w.close(8, '}');
+        w.object(8, |w| {
+            w.key(10, "model");
+            w.string(&t.model);
+            w.key(10, "provider");
+            w.opt_string(t.provider.as_deref());
+        });
     });
     w.key(6, "name");
     w.string(&def.name);
@@ -715,46 +719,40 @@ pub fn write_entry(agent: &Agent, project: &Project, sources: &SourceMap) -> Opt
     w.opt_string(def.role.as_ref().map(|r| r.value.as_str()));
     w.key(6, "route");
     let route = &res.route;
-    w.raw("{\n");
-    w.key(8, "inherit");
-    w.raw(if route.inherit { "true" } else { "false" });
-    w.key(8, "model");
-    w.opt_string(route.model.as_deref());
-    w.key(8, "model_source");
-    w.source(route.model_source.as_ref(), sources);
-    w.key(8, "provider");
-    w.opt_string(route.provider.as_deref());
-    w.key(8, "provider_source");
-    w.source(route.provider_source.as_ref(), sources);
-    w.key(8, "trusted");
     let trusted = route
         .provider
         .as_ref()
         .and_then(|p| project.config.provider(p))
         .map(|p| p.trusted);
-    w.raw(match trusted {
-        None => "null",
-        Some(true) => "true",
-        Some(false) => "false",
+    w.object(6, |w| {
+        w.key(8, "inherit");
+        w.raw(if route.inherit { "true" } else { "false" });
+        w.key(8, "model");
+        w.opt_string(route.model.as_deref());
+        w.key(8, "model_source");
+        w.source(route.model_source.as_ref(), sources);
+        w.key(8, "provider");
+        w.opt_string(route.provider.as_deref());
+        w.key(8, "provider_source");
+        w.source(route.provider_source.as_ref(), sources);
+        w.key(8, "trusted");
+        w.raw(match trusted {
+            None => "null",
+            Some(true) => "true",
+            Some(false) => "false",
+        });
     });
-    w.close(6, '}');
     w.key(6, "scope");
     w.string(agent.scope.as_str());
     w.key(6, "shadows");
     w.list(6, &agent.shadows, |w, f| {
-        w.raw("{\n");
-        w.key(10, "path");
-        w.string(&sources.get(*f).plan_path);
-        w.key(10, "scope");
-        w.string(
-            project
-                .scopes
-                .get(f)
-                .copied()
-                .unwrap_or(Scope::Project)
-                .as_str(),
-        );
-        w.close(8, '}');
+        let scope = project.scopes.get(f).copied().unwrap_or(Scope::Project);
+        w.object(8, |w| {
+            w.key(10, "path");
+            w.string(&sources.get(*f).plan_path);
+            w.key(10, "scope");
+            w.string(scope.as_str());
+        });
     });
     w.key(6, "tools");
     match &agent.tools {
@@ -876,17 +874,17 @@ impl EntryWriter {
             return;
         };
         let file = src.span.map(|s| (sources.get(s.file), s.start));
-        self.raw("{\n");
-        self.key(10, "layer");
-        self.string(src.layer.as_str());
-        self.key(10, "line");
-        match file {
-            Some((f, at)) => self.number(f.line_of(at)),
-            None => self.raw("null"),
-        }
-        self.key(10, "path");
-        self.opt_string(file.map(|(f, _)| f.plan_path.as_str()));
-        self.close(8, '}');
+        self.object(8, |w| {
+            w.key(10, "layer");
+            w.string(src.layer.as_str());
+            w.key(10, "line");
+            match file {
+                Some((f, at)) => w.number(f.line_of(at)),
+                None => w.raw("null"),
+            }
+            w.key(10, "path");
+            w.opt_string(file.map(|(f, _)| f.plan_path.as_str()));
+        });
     }
 }
 
