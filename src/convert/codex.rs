@@ -10,7 +10,7 @@
 //! import kept. Import reads the same back.
 
 use super::export::{
-    Exported, Ref, primary, read_ref, restricting_extensions, routing_notes, shown,
+    Exported, Ref, note_alias, primary, read_ref, restricting_extensions, routing_notes, shown,
 };
 use super::{EXPORT_MARKER, Note, NoteKind, access_level, extension_prefix, raw_entries};
 use crate::diagnostic::Diagnostic;
@@ -143,18 +143,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config) -> Expo
 
     // Model, fallbacks.
     if let Some(r) = primary(def, config, &mut notes) {
-        if let Ref::Qualified {
-            alias: Some(a),
-            provider,
-            model,
-        } = &r
-        {
-            notes.push(Note::new(
-                NoteKind::Approximated,
-                "model",
-                format!("alias `{a}` is written as its target `{provider}/{model}`"),
-            ));
-        }
+        note_alias(&r, &mut notes);
         if let Some((model, provider)) = codex_model(&r, &mut notes) {
             put(&mut out, "model", basic(&model));
             if let Some(p) = provider {

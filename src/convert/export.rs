@@ -88,6 +88,22 @@ pub(super) fn read_ref(text: &str, config: &Config) -> Ref {
     }
 }
 
+/// The note for a model alias, which is written as its target.
+pub(super) fn note_alias(r: &Ref, notes: &mut Vec<Note>) {
+    if let Ref::Qualified {
+        alias: Some(a),
+        provider,
+        model,
+    } = r
+    {
+        notes.push(Note::new(
+            NoteKind::Approximated,
+            "model",
+            format!("alias `{a}` is written as its target `{provider}/{model}`"),
+        ));
+    }
+}
+
 /// The route the definition itself sets, if any.
 pub(super) fn primary(def: &AgentDef, config: &Config, notes: &mut Vec<Note>) -> Option<Ref> {
     let provider = def
@@ -362,18 +378,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
     match primary(def, config, &mut notes) {
         Some(r) => match model_for(&r, to) {
             Ok(written) => {
-                if let Ref::Qualified {
-                    alias: Some(a),
-                    provider,
-                    model,
-                } = &r
-                {
-                    notes.push(Note::new(
-                        NoteKind::Approximated,
-                        "model",
-                        format!("alias `{a}` is written as its target `{provider}/{model}`"),
-                    ));
-                }
+                note_alias(&r, &mut notes);
                 if let (
                     Dialect::Opencode,
                     Ref::Qualified {
