@@ -14,6 +14,10 @@ use std::io::{self, Write};
 /// few enough that their text is small next to the project.
 const CHUNK: usize = 2048;
 
+/// Entries a worker writes into one buffer: few allocations, and runs
+/// short enough to share a chunk evenly between the cores.
+const ENTRIES_PER_BUFFER: usize = 64;
+
 /// How many agents the plan of `project` lists (its `summary.agents`).
 pub fn agent_count(project: &Project) -> usize {
     entries_of(project).count()
@@ -72,10 +76,22 @@ fn write_chunked(
             return w.write_all(whole.as_bytes());
         }
     };
+    // Each task writes a run of entries into one buffer, each entry after
+    // the `,\n` that separates it from the one before (the first entry of
+    // the plan is written without it).
     let make = |part: &[&Agent]| -> Vec<Vec<u8>> {
-        part.par_iter()
-            .with_min_len(64)
-            .filter_map(|a| plan::write_entry(a, project, sources))
+        part.par_chunks(ENTRIES_PER_BUFFER)
+            .map(|run| {
+                let mut buf = Vec::new();
+                for a in run {
+                    let at = buf.len();
+                    buf.extend_from_slice(b",\n");
+                    if !plan::write_entry(a, project, sources, &mut buf) {
+                        buf.truncate(at);
+                    }
+                }
+                buf
+            })
             .collect()
     };
     let mut parts = agents.chunks(chunk.max(1));
@@ -85,11 +101,9 @@ fn write_chunked(
     // As `plan::write_spliced` lays the entries out.
     w.write_all(b"{\n  \"agents\": [\n")?;
     let mut written = false;
-    for entries in std::iter::once(head).chain(parts.map(make)) {
-        for text in &entries {
-            if written {
-                w.write_all(b",\n")?;
-            }
+    for buffers in std::iter::once(head).chain(parts.map(make)) {
+        for buf in buffers.iter().filter(|b| !b.is_empty()) {
+            let text = if written { &buf[..] } else { &buf[2..] };
             written = true;
             w.write_all(text)?;
         }

@@ -647,31 +647,40 @@ pub(crate) fn entry_json(agent: &PlanAgent) -> String {
     out
 }
 
-/// The entry of `agent` as [`entry_json`] of [`plan_agent`] writes it (as
-/// UTF-8 bytes, ready for the output),
-/// written straight from the definition and route, without building a
-/// [`PlanAgent`] of copies first: the plan of a large project is mostly its
-/// entries. An agent with extension fields (any JSON, whose layout serde
-/// owns) is written through [`plan_agent`]. `None` for an agent without a
-/// route, as [`plan_agent`].
+/// Appends the entry of `agent` to `out` as [`entry_json`] of
+/// [`plan_agent`] writes it (UTF-8, ready for the output), written straight
+/// from the definition and route, without building a [`PlanAgent`] of
+/// copies first: the plan of a large project is mostly its entries. An
+/// agent with extension fields (any JSON, whose layout serde owns) is
+/// written through [`plan_agent`]. `false`, and nothing appended, for an
+/// agent without a route (which [`plan_agent`] leaves out too).
 pub(crate) fn write_entry(
     agent: &Agent,
     project: &Project,
     sources: &SourceMap,
-) -> Option<Vec<u8>> {
-    let res = agent.resolution.as_ref()?;
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(res) = agent.resolution.as_ref() else {
+        return false;
+    };
     let def = &agent.def;
     if !def.extensions.is_empty() {
-        return plan_agent(agent, project, sources).map(|a| entry_json(&a).into_bytes());
+        return match plan_agent(agent, project, sources) {
+            Some(a) => {
+                out.extend_from_slice(entry_json(&a).as_bytes());
+                true
+            }
+            None => false,
+        };
     }
-    // About what an entry takes, so that it is not copied as it grows.
-    let size = 1024 + def.description.as_ref().map_or(0, String::len);
-    let mut w = EntryWriter(Vec::with_capacity(size));
+    // About what an entry takes: room made once, not piece by piece.
+    out.reserve(1024 + def.description.as_ref().map_or(0, String::len));
+    let mut w = EntryWriter(out);
     w.raw("    {\n");
     w.key(6, "description");
     w.string(def.description.as_deref().unwrap_or_default());
     w.key(6, "dialect");
-    w.string(def.dialect.as_str());
+    w.name(def.dialect.as_str());
     w.key(6, "extensions");
     w.raw("{}");
     w.key(6, "fallbacks");
@@ -743,7 +752,7 @@ pub(crate) fn write_entry(
         });
     });
     w.key(6, "scope");
-    w.string(agent.scope.as_str());
+    w.name(agent.scope.as_str());
     w.key(6, "shadows");
     w.list(6, &agent.shadows, |w, f| {
         let scope = project.scopes.get(f).copied().unwrap_or(Scope::Project);
@@ -751,7 +760,7 @@ pub(crate) fn write_entry(
             w.key(10, "path");
             w.string(&sources.get(*f).plan_path);
             w.key(10, "scope");
-            w.string(scope.as_str());
+            w.name(scope.as_str());
         });
     });
     w.key(6, "tools");
@@ -761,17 +770,21 @@ pub(crate) fn write_entry(
         Tools::List(l) => w.list(6, l, |w, t| w.string(t)),
     }
     w.close(4, '}');
-    Some(w.0)
+    true
 }
 
 /// Pretty JSON as serde writes it (two spaces a level), by hand.
-struct EntryWriter(Vec<u8>);
+struct EntryWriter<'a>(&'a mut Vec<u8>);
 
-impl EntryWriter {
+// The small writers are inlined: with their constant keys and indents
+// folded in, most of an entry is a few fixed-size copies.
+impl EntryWriter<'_> {
+    #[inline]
     fn raw(&mut self, s: &str) {
         self.0.extend_from_slice(s.as_bytes());
     }
 
+    #[inline]
     fn indent(&mut self, n: usize) {
         const SPACES: &[u8] = b"                ";
         debug_assert!(n <= SPACES.len());
@@ -780,15 +793,20 @@ impl EntryWriter {
 
     /// The key of an object's field at `indent`, after a comma unless it
     /// is the first.
-    fn key(&mut self, indent: usize, key: &str) {
+    #[inline]
+    fn key(&mut self, indent: usize, key: &'static str) {
+        // Keys are this file's own names: nothing in them to escape.
+        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
         if self.0.last() != Some(&b'\n') {
             self.raw(",\n");
         }
         self.indent(indent);
-        self.string(key);
-        self.raw(": ");
+        self.0.push(b'"');
+        self.raw(key);
+        self.raw("\": ");
     }
 
+    #[inline]
     fn close(&mut self, indent: usize, bracket: char) {
         self.0.push(b'\n');
         self.indent(indent);
@@ -808,8 +826,18 @@ impl EntryWriter {
             self.0.extend_from_slice(s.as_bytes());
             self.0.push(b'"');
         } else {
-            let _ = serde_json::to_writer(&mut self.0, s);
+            let _ = serde_json::to_writer(&mut *self.0, s);
         }
+    }
+
+    /// One of agentc's own names (a dialect, scope or layer): nothing in
+    /// it to escape.
+    #[inline]
+    fn name(&mut self, s: &'static str) {
+        debug_assert!(s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+        self.0.push(b'"');
+        self.raw(s);
+        self.0.push(b'"');
     }
 
     fn opt_string(&mut self, s: Option<&str>) {
@@ -834,7 +862,7 @@ impl EntryWriter {
     }
 
     fn serde(&mut self, v: &impl Serialize) {
-        let _ = serde_json::to_writer(&mut self.0, v);
+        let _ = serde_json::to_writer(&mut *self.0, v);
     }
 
     /// An object whose key is at `indent`: `{}` when `fields` writes none.
@@ -876,7 +904,7 @@ impl EntryWriter {
         let file = src.span.map(|s| (sources.get(s.file), s.start));
         self.object(8, |w| {
             w.key(10, "layer");
-            w.string(src.layer.as_str());
+            w.name(src.layer.as_str());
             w.key(10, "line");
             match file {
                 Some((f, at)) => w.number(f.line_of(at)),

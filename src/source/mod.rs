@@ -111,7 +111,7 @@ impl SourceFile {
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0];
-            starts.extend(memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
             starts.into_boxed_slice()
         })
     }
@@ -125,7 +125,7 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         match self.line_starts.get() {
             Some(starts) => starts.partition_point(|&s| s <= offset),
-            None => memchr_iter(b'\n', &self.text.as_bytes()[..offset]).count() + 1,
+            None => memchr::memchr_iter(b'\n', &self.text.as_bytes()[..offset]).count() + 1,
         }
     }
 
@@ -196,13 +196,6 @@ fn clamp_to_char_boundary(text: &str, mut offset: usize) -> usize {
         offset -= 1;
     }
     offset
-}
-
-fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    haystack
-        .iter()
-        .enumerate()
-        .filter_map(move |(i, &b)| (b == needle).then_some(i))
 }
 
 /// Every file read in one run, addressed by [`FileId`].

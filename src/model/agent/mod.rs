@@ -569,7 +569,7 @@ pub fn slugify(s: &str) -> String {
 
 pub fn prompt_sha256(body: &str) -> String {
     let mut h = Sha256::new();
-    if body.contains('\r') {
+    if memchr::memchr(b'\r', body.as_bytes()).is_some() {
         h.update(body.replace("\r\n", "\n").as_bytes());
     } else {
         h.update(body.as_bytes());
