@@ -53,6 +53,17 @@ fn export_refuses_to_widen_permissions() {
         .code(1)
         .stderr(".agents/ro.md: not exported: `ro`: `x-opencode-permission` restricts what the agent may do and Claude Code cannot say it; without a `tools:` list the agent would get every tool there (list its tools to export it)\n");
     assert!(!p.root().join(".claude/agents/ro.md").exists());
+    // Codex cannot say it either; two such fields are named together.
+    p.write(
+        ".agents/ro.md",
+        "---\ndescription: d\nx-opencode-permission:\n  edit: deny\nx-claude-disallowedTools: [Bash]\n---\nB\n",
+    );
+    agentc(&p)
+        .args(["--no-user", "-q", "export", "--to", "codex"])
+        .assert()
+        .code(1)
+        .stderr(".agents/ro.md: not exported: `ro`: `x-opencode-permission`, `x-claude-disallowedTools` restrict what the agent may do and Codex cannot say it; without a `tools:` list the agent would get every tool there (list its tools to export it)\n");
+    assert!(!p.root().join(".codex/agents/ro.toml").exists());
     // OpenCode grants edit and write together: one of them alone cannot go.
     p.write(
         ".agents/ro.md",

@@ -10,7 +10,7 @@
 //! import kept. Import reads the same back.
 
 use super::export::{
-    Exported, Ref, note_alias, primary, read_ref, restricting_extensions, routing_notes, shown,
+    Exported, Ref, note_alias, primary, read_ref, routing_notes, shown, unlisted_tools_refusal,
 };
 use super::{EXPORT_MARKER, Note, NoteKind, access_level, extension_prefix, raw_entries};
 use crate::diagnostic::Diagnostic;
@@ -195,18 +195,8 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config) -> Expo
     // What the agent may do.
     match &def.tools {
         ToolsDecl::Inherit | ToolsDecl::All(_) => {
-            let restricting = restricting_extensions(&entries, to);
-            if !restricting.is_empty() {
-                let names: Vec<String> = restricting.iter().map(|k| format!("`{k}`")).collect();
-                refused = Some(format!(
-                    "{} {} what the agent may do and {harness} cannot say it; without a `tools:` list the agent would get every tool there (list its tools to export it)",
-                    names.join(", "),
-                    if names.len() == 1 {
-                        "restricts"
-                    } else {
-                        "restrict"
-                    }
-                ));
+            if let Some(why) = unlisted_tools_refusal(&entries, to) {
+                refused = Some(why);
             }
         }
         ToolsDecl::List(l) => {

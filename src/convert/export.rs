@@ -354,19 +354,7 @@ pub fn export(def: &AgentDef, text: &str, source: &str, config: &Config, to: Dia
     let native_permission = !native.is_empty();
     refused = refused.or(tools(def, to, &mut fm, &mut notes, native_permission).err());
     if refused.is_none() && matches!(def.tools, ToolsDecl::Inherit | ToolsDecl::All(_)) {
-        let restricting = restricting_extensions(&entries, to);
-        if !restricting.is_empty() {
-            let names: Vec<String> = restricting.iter().map(|k| format!("`{k}`")).collect();
-            refused = Some(format!(
-                "{} {} what the agent may do and {harness} cannot say it; without a `tools:` list the agent would get every tool there (list its tools to export it)",
-                names.join(", "),
-                if names.len() == 1 {
-                    "restricts"
-                } else {
-                    "restrict"
-                }
-            ));
-        }
+        refused = unlisted_tools_refusal(&entries, to);
     }
 
     // Model and fallbacks.
@@ -669,8 +657,11 @@ pub(super) fn routing_notes(def: &AgentDef, harness: &str, no_roles: &str, notes
     }
 }
 
-pub(super) fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) -> Vec<String> {
-    entries
+/// Why an agent that lists no tools cannot be exported to `to`: another
+/// harness's extension fields restrict what it may do, which `to` cannot
+/// say, so there it would get every tool. `None` when none do.
+pub(super) fn unlisted_tools_refusal(entries: &[(YNode, YNode)], to: Dialect) -> Option<String> {
+    let names: Vec<String> = entries
         .iter()
         .filter_map(|(k, _)| k.as_str())
         .filter(|k| {
@@ -678,8 +669,21 @@ pub(super) fn restricting_extensions(entries: &[(YNode, YNode)], to: Dialect) ->
                 .iter()
                 .any(|(d, f)| *d != to && *k == format!("{}{f}", extension_prefix(*d)))
         })
-        .map(str::to_string)
-        .collect()
+        .map(|k| format!("`{k}`"))
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} {} what the agent may do and {} cannot say it; without a `tools:` list the agent would get every tool there (list its tools to export it)",
+        names.join(", "),
+        if names.len() == 1 {
+            "restricts"
+        } else {
+            "restrict"
+        },
+        to.harness()
+    ))
 }
 
 /// Writes the tool list; `Err` when the harness would give the agent
