@@ -20,28 +20,83 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
     req.keep = project::Keep::Lean { hash_prompts: true };
     let mut sources = SourceMap::default();
     let (project, diagnostics) = project::load(req, env, &mut sources);
-    if format == "json" && args.out.is_none() && args.check.is_none() {
-        let outcome = stream_json(cli, &project, &sources, diagnostics);
-        // As below: nothing is freed on the way out.
-        std::mem::forget(project);
-        std::mem::forget(sources);
-        return outcome;
-    }
-    let plan = plan::build(&project, &sources, &diagnostics);
-    let errors = plan.summary.errors;
+    let outcome = if args.out.is_some() || args.check.is_some() {
+        lock(cli, args, env, &project, &sources, diagnostics)
+    } else if format == "json" {
+        stream_json(cli, &project, &sources, diagnostics)
+    } else {
+        let plan = plan::build(&project, &sources, &diagnostics);
+        report_findings(cli, &project, &sources, diagnostics, plan.summary.agents);
+        let printed = super::print_text(&table(&plan));
+        let errors = plan.summary.errors;
+        std::mem::forget(plan);
+        printed.map(|()| outcome_of(errors))
+    };
+    // The process ends right after: freeing every definition and entry of
+    // a large tree would be wasted work.
+    std::mem::forget(project);
+    std::mem::forget(sources);
+    outcome
+}
+
+/// The findings of the load, on stderr, for a person.
+fn report_findings(
+    cli: &Cli,
+    project: &project::Project,
+    sources: &SourceMap,
+    diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    agents: usize,
+) {
     if !diagnostics.is_empty() {
-        let report = Report::new(&sources, diagnostics, project.files, plan.summary.agents);
+        let report = Report::new(sources, diagnostics, project.files, agents);
         super::eprint(&report.render(Format::Human, super::stderr_color(cli)));
+        std::mem::forget(report);
     }
+}
+
+/// Findings when the plan has an error, else clean.
+fn outcome_of(errors: usize) -> Outcome {
+    if errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+fn errors_in(diagnostics: &[crate::diagnostic::Diagnostic]) -> usize {
+    use crate::diagnostic::Severity;
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+}
+
+/// `plan --out FILE` and `plan --check FILE`: the plan's JSON made as
+/// `--format json` writes it, then written atomically, or compared with
+/// the committed file as it is made (the whole plan is built only to say
+/// what changed).
+fn lock(
+    cli: &Cli,
+    args: &PlanArgs,
+    env: &Env,
+    project: &project::Project,
+    sources: &SourceMap,
+    diagnostics: Vec<crate::diagnostic::Diagnostic>,
+) -> CliResult {
+    use crate::render::plan_json;
+    let errors = errors_in(&diagnostics);
+    let agents = plan_json::agent_count(project);
     if let Some(out) = &args.out {
-        let json = plan.to_json();
+        let mut json = Vec::new();
+        plan_json::write(project, sources, &diagnostics, &mut json)
+            .map_err(|e| CliError::Io(format!("cannot make the plan: {e}")))?;
+        report_findings(cli, project, sources, diagnostics, agents);
         let path = env.cwd.join(out);
-        crate::fsutil::write_atomic(&path, json.as_bytes())
+        crate::fsutil::write_atomic(&path, &json)
             .map_err(|e| CliError::Io(format!("cannot write `{}`: {e}", out.display())))?;
         if !cli.quiet {
             super::eprint(&format!(
-                "wrote the plan of {} agents to {}\n",
-                plan.summary.agents,
+                "wrote the plan of {agents} agents to {}\n",
                 out.display()
             ));
         }
@@ -54,7 +109,12 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
                     crate::render::escape::escape(&lock.display().to_string())
                 ))
             })?;
-        if old != plan.to_json() {
+        let mut same = SameAs::new(old.as_bytes());
+        plan_json::write(project, sources, &diagnostics, &mut same)
+            .map_err(|e| CliError::Io(format!("cannot make the plan: {e}")))?;
+        if !same.is_same() {
+            let plan = plan::build(project, sources, &diagnostics);
+            report_findings(cli, project, sources, diagnostics, agents);
             super::print(&format!(
                 "{} is out of date; run `agentc plan --no-user --out {}` and commit it:\n{}",
                 lock.display(),
@@ -63,24 +123,48 @@ pub fn run(cli: &Cli, args: &PlanArgs, env: &Env) -> CliResult {
             ))?;
             return Ok(Outcome::Findings);
         }
+        report_findings(cli, project, sources, diagnostics, agents);
         if !cli.quiet {
             super::eprint(&format!("{} is up to date\n", lock.display()));
         }
-    } else if format == "json" {
-        super::print(&plan.to_json())?;
-    } else {
-        super::print_text(&table(&plan))?;
     }
-    // The process ends right after: freeing every definition and entry of
-    // a large tree would be wasted work.
-    std::mem::forget(plan);
-    std::mem::forget(project);
-    std::mem::forget(sources);
-    Ok(if errors > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome_of(errors))
+}
+
+/// A writer that compares what it is given with `old`, so that a lock is
+/// checked without holding a second copy of the plan.
+struct SameAs<'a> {
+    old: &'a [u8],
+    /// How much of `old` was matched; `None` after a difference.
+    matched: Option<usize>,
+}
+
+impl<'a> SameAs<'a> {
+    fn new(old: &'a [u8]) -> SameAs<'a> {
+        SameAs {
+            old,
+            matched: Some(0),
+        }
+    }
+
+    /// Everything written was `old`, and all of it.
+    fn is_same(&self) -> bool {
+        self.matched == Some(self.old.len())
+    }
+}
+
+impl std::io::Write for SameAs<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.matched = self.matched.and_then(|at| {
+            let end = at.checked_add(buf.len())?;
+            (self.old.get(at..end) == Some(buf)).then_some(end)
+        });
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `plan --format json` to stdout: the findings on stderr, then the plan
@@ -91,12 +175,8 @@ fn stream_json(
     sources: &SourceMap,
     diagnostics: Vec<crate::diagnostic::Diagnostic>,
 ) -> CliResult {
-    use crate::diagnostic::Severity;
     use std::io::Write;
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = errors_in(&diagnostics);
     // The findings go to stderr first; they are rendered while the first
     // entries are made.
     let color = super::stderr_color(cli);
@@ -118,11 +198,7 @@ fn stream_json(
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(CliError::Io(format!("cannot write to stdout: {e}"))),
     }
-    Ok(if errors > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome_of(errors))
 }
 
 /// What changed between a committed plan and the current one, per agent
@@ -333,4 +409,31 @@ pub fn table(plan: &Plan) -> String {
         s.agents, s.files, s.errors, s.warnings
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SameAs;
+    use std::io::Write;
+
+    fn same(old: &str, written: &[&str]) -> bool {
+        let mut w = SameAs::new(old.as_bytes());
+        for part in written {
+            w.write_all(part.as_bytes()).expect("writing to memory");
+        }
+        w.is_same()
+    }
+
+    #[test]
+    fn a_lock_is_the_same_only_when_every_byte_is() {
+        assert!(same("{\n}\n", &["{\n", "}\n"]));
+        assert!(same("", &[]));
+        assert!(same("", &[""]));
+        // Shorter, longer, different, and a difference mended later.
+        assert!(!same("{\n}\n", &["{\n"]));
+        assert!(!same("{\n}\n", &["{\n}\n", " "]));
+        assert!(!same("{\n}\n", &["{\n", "]\n"]));
+        assert!(!same("ab", &["x", "b"]));
+        assert!(!same("ab", &["b", "a"]));
+    }
 }
