@@ -21,7 +21,7 @@ use support::harness::{agentc_in, write_files};
 /// The "Available roles" section of the prompt Codex would send for a
 /// session in `project`: one entry per role, as Codex describes it.
 fn roles(project: &Path, codex_home: &Path) -> String {
-    let codex = which("codex").expect("`codex` is not on PATH: run .ci/clients");
+    let codex = support::harness::installed("codex");
     std::fs::create_dir_all(codex_home).unwrap();
     let real = project.canonicalize().unwrap();
     std::fs::write(
@@ -65,7 +65,7 @@ fn roles(project: &Path, codex_home: &Path) -> String {
 /// once.
 fn malformed(project: &Path, codex_home: &Path) -> Vec<String> {
     use std::io::{BufRead, BufReader, Read, Write};
-    let codex = which("codex").expect("`codex` is not on PATH: run .ci/clients");
+    let codex = support::harness::installed("codex");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -319,10 +319,4 @@ fn native_roles_come_back_from_import_and_export_the_same() {
         malformed(&project, &dir.path().join("codex-back")),
         Vec::<String>::new()
     );
-}
-
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }

@@ -142,7 +142,7 @@ struct Session {
 
 /// Runs `gemini -p` in `project` with `home` as HOME, invoking `agents`.
 fn run_gemini(home: &Path, project: &Path, agents: &[&str]) -> Session {
-    let gemini = which("gemini").expect("`gemini` is not on PATH: run .ci/clients");
+    let gemini = support::harness::installed("gemini");
     std::fs::create_dir_all(home.join(".gemini")).unwrap();
     std::fs::write(
         home.join(".gemini/settings.json"),
@@ -434,10 +434,4 @@ fn loading_errors(stderr: &str) -> Vec<String> {
     files.sort();
     files.dedup();
     files
-}
-
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }

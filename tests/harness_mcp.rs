@@ -182,7 +182,7 @@ fn events(request: &Value) -> String {
 #[test]
 #[ignore = "needs claude; run by .ci/run"]
 fn claude_code_delegates_through_agentc_mcp_and_gets_the_answer_back() {
-    let claude = which("claude").expect("`claude` is not on PATH: run .ci/clients");
+    let claude = support::harness::installed("claude");
     let provider = Server::start();
     provider.reply("m1", Reply::answer(ANSWER));
     let project = Project::new(&provider, "");
@@ -263,10 +263,4 @@ fn claude_code_delegates_through_agentc_mcp_and_gets_the_answer_back() {
     // And the parent ended its turn with it.
     let summary: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(summary["result"], format!("The sub-agent said: {ANSWER}"));
-}
-
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }

@@ -184,6 +184,17 @@ impl ExportReport {
 }
 
 /// Runs `cmd` to its end, or kills it after `secs` and panics.
+/// Where `program` is on PATH. Panics when it is not: in CI a missing
+/// client is a failure, not a skip.
+pub fn installed(program: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{program}` is not on PATH: install the clients with .ci/clients")
+        })
+}
+
 pub fn run(mut cmd: Command, secs: u64) -> Output {
     let mut child = cmd.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(secs);
