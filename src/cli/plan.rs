@@ -112,9 +112,10 @@ fn lock(
         let mut same = SameAs::new(old.as_bytes());
         plan_json::write(project, sources, &diagnostics, &mut same)
             .map_err(|e| CliError::Io(format!("cannot make the plan: {e}")))?;
-        if !same.is_same() {
-            let plan = plan::build(project, sources, &diagnostics);
-            report_findings(cli, project, sources, diagnostics, agents);
+        // Only a lock out of date needs the whole plan: to say what changed.
+        let changed = (!same.is_same()).then(|| plan::build(project, sources, &diagnostics));
+        report_findings(cli, project, sources, diagnostics, agents);
+        if let Some(plan) = changed {
             super::print(&format!(
                 "{} is out of date; run `agentc plan --no-user --out {}` and commit it:\n{}",
                 lock.display(),
@@ -123,7 +124,6 @@ fn lock(
             ))?;
             return Ok(Outcome::Findings);
         }
-        report_findings(cli, project, sources, diagnostics, agents);
         if !cli.quiet {
             super::eprint(&format!("{} is up to date\n", lock.display()));
         }
@@ -179,13 +179,10 @@ fn stream_json(
     let errors = errors_in(&diagnostics);
     // The findings go to stderr first; they are rendered while the first
     // entries are made.
-    let color = super::stderr_color(cli);
     let findings = || {
         if !diagnostics.is_empty() {
             let agents = crate::render::plan_json::agent_count(project);
-            let report = Report::new(sources, diagnostics.clone(), project.files, agents);
-            super::eprint(&report.render(Format::Human, color));
-            std::mem::forget(report);
+            report_findings(cli, project, sources, diagnostics.clone(), agents);
         }
         Ok(())
     };

@@ -718,10 +718,11 @@ pub(crate) fn write_entry(
             w.serde(&v);
         }
     });
+    let file = sources.get(def.file);
     w.key(6, "path");
-    w.string(&sources.get(def.file).plan_path);
+    w.string(&file.plan_path);
     w.key(6, "prompt_sha256");
-    w.string(def.prompt_sha256(&sources.get(def.file).text));
+    w.string(def.prompt_sha256(&file.text));
     w.key(6, "requires");
     w.list(6, &def.requires, |w, r| w.string(&r.value));
     w.key(6, "role");
